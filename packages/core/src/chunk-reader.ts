@@ -1,0 +1,164 @@
+import type { Duplex } from "node:stream";
+import {
+  LARGE_RELEASE_BELOW,
+  largeReadBuffers,
+  SHARED_READ_SIZE,
+  sharedReadBuffer,
+} from "./read-buffers.js";
+
+/**
+ * Receives what a socket read. `lent` chunks live in a buffer the next read
+ * reuses: a sink that keeps one (a pending write) must return false, which
+ * pauses the socket and keeps the chunk valid until `resume()`. Chunks that
+ * are not lent belong to the sink. Returning false always pauses.
+ */
+export type ChunkSink = (chunk: Buffer, lent: boolean) => boolean;
+
+/** One way to take bytes from a socket, the same for both read paths. */
+export interface ChunkReader {
+  /** True when reads land in fwd's own buffers (Node's `onread`). */
+  readonly zeroCopy: boolean;
+  /** Starts or restarts delivery to `sink`. */
+  start(sink: ChunkSink): void;
+  pause(): void;
+  resume(): void;
+  /** Pauses and forgets the sink; anything read later waits for the next start(). */
+  stop(): void;
+  /** Bytes read from the socket that no sink has taken yet. */
+  readonly buffered: number;
+}
+
+const readers = new WeakMap<Duplex, ChunkReader>();
+
+/** The reader for a socket: its zero-copy port if it has one, else a stream reader. */
+export function readerOf(socket: Duplex): ChunkReader {
+  let reader = readers.get(socket);
+  if (!reader) {
+    reader = new StreamReader(socket);
+    readers.set(socket, reader);
+  }
+  return reader;
+}
+
+/**
+ * The `onread` port of a zero-copy socket. Create it before the socket (Node
+ * asks it for a buffer while constructing), then bind it with `attach()`.
+ */
+export class ZeroCopyReader implements ChunkReader {
+  readonly zeroCopy = true;
+  private socket: Duplex | undefined;
+  private sink: ChunkSink | undefined;
+  private large: Buffer | undefined;
+  /** True while a sink holds a chunk of `large` (it returned false). */
+  private lent = false;
+  /** Copies read while no sink was attached, delivered on the next start(). */
+  private held: Buffer[] = [];
+
+  readonly onread = {
+    buffer: (): Buffer => this.large ?? sharedReadBuffer(),
+    callback: (length: number, buffer: Buffer): boolean => this.deliver(length, buffer),
+  };
+
+  attach(socket: Duplex): void {
+    this.socket = socket;
+    readers.set(socket, this);
+    socket.once("close", () => this.dropLarge());
+  }
+
+  start(sink: ChunkSink): void {
+    this.sink = sink;
+    while (this.held.length > 0) {
+      const chunk = this.held.shift()!;
+      if (!sink(chunk, false)) {
+        this.pause();
+        return;
+      }
+    }
+    this.resume();
+  }
+
+  pause(): void {
+    this.socket?.pause();
+  }
+
+  resume(): void {
+    this.lent = false;
+    this.socket?.resume();
+  }
+
+  stop(): void {
+    this.sink = undefined;
+    this.pause();
+  }
+
+  get buffered(): number {
+    return this.held.reduce((sum, chunk) => sum + chunk.length, 0);
+  }
+
+  private deliver(length: number, buffer: Buffer): boolean {
+    if (buffer !== this.large) {
+      // The shared buffer serves every socket: copy out before the next read.
+      const chunk = Buffer.allocUnsafe(length);
+      buffer.copy(chunk, 0, 0, length);
+      if (length === SHARED_READ_SIZE) this.large = largeReadBuffers.acquire();
+      if (!this.sink) {
+        this.held.push(chunk);
+        return false;
+      }
+      return this.sink(chunk, false);
+    }
+    const chunk = buffer.subarray(0, length);
+    if (!this.sink) {
+      this.held.push(Buffer.from(chunk));
+      return false;
+    }
+    const more = this.sink(chunk, true);
+    if (!more) this.lent = true;
+    else if (length < LARGE_RELEASE_BELOW) this.dropLarge();
+    return more;
+  }
+
+  private dropLarge(): void {
+    if (!this.large) return;
+    // A lent buffer may still be read by a pending write: never reuse it.
+    largeReadBuffers.release(this.large, !this.lent);
+    this.large = undefined;
+  }
+}
+
+/** The portable path: Node's own 'data' events, flow control by pause/resume. */
+class StreamReader implements ChunkReader {
+  readonly zeroCopy = false;
+  private sink: ChunkSink | undefined;
+
+  constructor(private readonly socket: Duplex) {}
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.sink && !this.sink(chunk, false)) this.socket.pause();
+  };
+
+  start(sink: ChunkSink): void {
+    this.sink = sink;
+    this.socket.off("data", this.onData);
+    this.socket.on("data", this.onData);
+    this.socket.resume();
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  stop(): void {
+    this.sink = undefined;
+    this.socket.off("data", this.onData);
+    this.socket.pause();
+  }
+
+  get buffered(): number {
+    return this.socket.readableLength;
+  }
+}

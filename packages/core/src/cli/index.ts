@@ -1,0 +1,15 @@
+/**
+ * What every fwd command line shares: flag parsing with strict checks, the
+ * exit statuses, stop signals and log lines. Used by the @fwd/* bins.
+ */
+export {
+  convertFlag,
+  type FlagKind,
+  type FlagSpec,
+  type FlagSpecs,
+  type FlagValues,
+} from "./flags.js";
+export { createLogger, formatBytes, type Logger } from "./logger.js";
+export { type CliSpec, type ParseResult, parseCommandLine } from "./parse.js";
+export { type CliIo, type Running, runCli } from "./run.js";
+export { logServiceEvents } from "./service-log.js";

@@ -1,0 +1,107 @@
+import yargs from "yargs";
+import { FwdError, invalidArg } from "../errors.js";
+import { convertFlag, type FlagSpecs, type FlagValues } from "./flags.js";
+
+/** A command line: its program name, what it does, and its flags. */
+export interface CliSpec<F extends FlagSpecs = FlagSpecs> {
+  /** The bin name, used in help and at the start of every log line. */
+  name: string;
+  version: string;
+  /** One or two sentences shown at the top of --help. */
+  summary: string;
+  flags: F;
+  examples?: ReadonlyArray<readonly [command: string, meaning: string]>;
+  /** Shown at the end of --help. */
+  epilog?: string;
+}
+
+export type ParseResult<F extends FlagSpecs> =
+  | { kind: "run"; values: FlagValues<F> }
+  /** --help or --version: print `output` to stdout and exit 0. */
+  | { kind: "exit"; output: string };
+
+/**
+ * Parses argv against a spec without printing or exiting. Bad usage throws
+ * an FwdError with code ERR_FWD_INVALID_ARG and a message naming the flag.
+ */
+export async function parseCommandLine<F extends FlagSpecs>(
+  spec: CliSpec<F>,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ParseResult<F>> {
+  const parser = yargs()
+    .scriptName(spec.name)
+    .usage(`Usage: ${spec.name} [flags]\n\n${spec.summary}`)
+    .parserConfiguration({
+      "camel-case-expansion": false,
+      // The legacy scripts (argparse) let the last of a repeated flag win.
+      "duplicate-arguments-array": false,
+      "parse-numbers": false,
+      "parse-positional-numbers": false,
+    })
+    .strict()
+    .help("help")
+    .alias("help", "h")
+    .version("version", "Show the version number", spec.version)
+    .wrap(100);
+  for (const [name, flag] of Object.entries(spec.flags)) {
+    const extras = [
+      flag.env ? `[env: ${flag.env}]` : "",
+      flag.choices && flag.kind === "choice" ? `[choices: ${flag.choices.join(", ")}]` : "",
+    ].filter(Boolean);
+    parser.option(name, {
+      type: flag.kind === "boolean" ? "boolean" : "string",
+      describe: [flag.describe, ...extras].join(" "),
+      ...(flag.default === undefined ? {} : { default: flag.default }),
+    });
+  }
+  for (const [command, meaning] of spec.examples ?? []) parser.example(command, meaning);
+  if (spec.epilog) parser.epilog(spec.epilog);
+
+  const {
+    argv: parsed,
+    output,
+    error,
+  } = await new Promise<{
+    argv: Record<string, unknown>;
+    output: string;
+    error: Error | undefined;
+  }>((resolve) => {
+    parser.parse([...argv], {}, (err: Error | undefined, args: unknown, out: string) => {
+      resolve({ argv: args as Record<string, unknown>, output: out, error: err ?? undefined });
+    });
+  });
+  if (error) throw toUsageError(error, argv);
+  if (parsed.help || parsed.version) return { kind: "exit", output };
+
+  const values: Record<string, unknown> = {};
+  for (const [name, flag] of Object.entries(spec.flags)) {
+    const given = argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+    const raw = !given && flag.env && env[flag.env] !== undefined ? env[flag.env] : parsed[name];
+    values[name] = convertFlag(name, flag, raw);
+  }
+  return { kind: "run", values: values as FlagValues<F> };
+}
+
+/** Rewords yargs' failures as one line that names the flag and points at --help. */
+function toUsageError(err: Error, argv: readonly string[]): FwdError {
+  if (err instanceof FwdError) return err;
+  const unknown = /^Unknown arguments?: (.*)$/.exec(err.message);
+  if (unknown?.[1]) {
+    const names = unknown[1].split(", ");
+    const flags = names.filter((name) => isFlagIn(argv, name)).map((name) => `--${name}`);
+    const others = names.filter((name) => !isFlagIn(argv, name));
+    const parts = [
+      flags.length > 0 ? `unknown flag ${flags.join(", ")}` : "",
+      others.length > 0 ? `unexpected argument ${others.join(", ")}` : "",
+    ].filter(Boolean);
+    return invalidArg(`${parts.join("; ")}; see --help for the flags`);
+  }
+  return invalidArg(`${err.message}; see --help for the flags`);
+}
+
+function isFlagIn(argv: readonly string[], name: string): boolean {
+  return argv.some(
+    (arg) => arg === `--${name}` || arg.startsWith(`--${name}=`) || arg === `-${name}`,
+  );
+}

@@ -1,0 +1,28 @@
+import createDebug from "debug";
+import type { TcpService } from "../service.js";
+import { formatBytes, type Logger } from "./logger.js";
+
+/**
+ * Wires a service's events to the log: one line per connection that could
+ * not be served, per-connection detail under DEBUG=fwd:<program>:conn.
+ */
+export function logServiceEvents(service: TcpService, log: Logger, program: string): void {
+  const debug = createDebug(`fwd:${program}:conn`);
+  service.on("connection", (info) => debug("#%d from %s", info.id, info.remote));
+  service.on("connectionError", (info, error) =>
+    log.error(`connection #${info.id} from ${info.remote}: ${error.message}`),
+  );
+  service.on("connectionClosed", (info, summary) =>
+    debug(
+      "#%d from %s to %s closed (%s): %s in, %s out, %d ms%s",
+      info.id,
+      info.remote,
+      info.target ?? "?",
+      summary.reason,
+      formatBytes(summary.bytes.aToB),
+      formatBytes(summary.bytes.bToA),
+      summary.durationMs,
+      summary.error ? ` (${summary.error.message})` : "",
+    ),
+  );
+}

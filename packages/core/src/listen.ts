@@ -1,0 +1,47 @@
+import { createServer, type Server, type Socket } from "node:net";
+import createDebug from "debug";
+import { type Endpoint, formatEndpoint } from "./address.js";
+import { fromSystemError } from "./errors.js";
+import { adoptSocket } from "./sockets.js";
+
+const debug = createDebug("fwd:core:listen");
+
+export interface ListenOptions extends Endpoint {
+  /** Called with each accepted socket: paused, half-open capable, tuned for relaying. */
+  onConnection: (socket: Socket) => void;
+  /** Pending-connection queue length; the OS default when unset. */
+  backlog?: number;
+  /** Closing the server when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Starts a TCP server and resolves once it listens. Failures to bind reject
+ * with an FwdError (ERR_FWD_ADDR_IN_USE, …) naming the address.
+ */
+export function listen(options: ListenOptions): Promise<Server> {
+  const { host, port, onConnection, backlog, signal } = options;
+  const where = formatEndpoint({ host, port });
+  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (accepted) => {
+    onConnection(adoptSocket(accepted));
+  });
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(fromSystemError(err, "listen", where));
+    server.once("error", onError);
+    server.listen({ host, port, backlog, signal }, () => {
+      server.off("error", onError);
+      // Accept errors (EMFILE, …) must not crash a running server.
+      server.on("error", (err) => debug("server %s: %O", where, err));
+      debug("listening on %s", where);
+      resolve(server);
+    });
+  });
+}
+
+/** Closes a server and waits for it; a server that was not listening counts as closed. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+  });
+}

@@ -1,0 +1,239 @@
+import { once } from "node:events";
+import type { Socket } from "node:net";
+import {
+  connectTo,
+  exchange,
+  payload,
+  readAll,
+  sha256,
+  startDigestServer,
+  startEchoServer,
+  startServer,
+  type TestServer,
+  waitUntil,
+  writeAll,
+} from "@fwd/testkit";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { readerOf } from "../src/chunk-reader.js";
+import { LARGE_READ_SIZE, SHARED_READ_SIZE } from "../src/read-buffers.js";
+import { setZeroCopy } from "../src/sockets.js";
+import { type RelayHarness, startRelayHarness } from "./harness.js";
+
+const MB = 1024 * 1024;
+
+describe.each([
+  { path: "zero-copy", zeroCopy: true },
+  { path: "stream", zeroCopy: false },
+])("relay on the $path path", ({ zeroCopy }) => {
+  let target: TestServer | undefined;
+  let harness: RelayHarness | undefined;
+  const clients: Socket[] = [];
+
+  beforeAll(() => {
+    setZeroCopy(zeroCopy);
+    return () => setZeroCopy(true);
+  });
+
+  afterEach(async () => {
+    const closed = clients.filter((c) => !c.closed).map((c) => once(c, "close"));
+    for (const client of clients.splice(0)) client.destroy();
+    await Promise.all(closed);
+    await harness?.close();
+    await target?.close();
+    harness = undefined;
+    target = undefined;
+  });
+
+  async function through(server: Promise<TestServer>, options = {}) {
+    target = await server;
+    harness = await startRelayHarness(target, options);
+    return harness;
+  }
+
+  async function client(port: number): Promise<Socket> {
+    const socket = await connectTo(port);
+    clients.push(socket);
+    return socket;
+  }
+
+  it("takes the read path it was asked for on both sides", async () => {
+    const { port, nextRelay } = await through(startEchoServer());
+    const relayed = nextRelay();
+    const echoed = await exchange(port, Buffer.from("ping"));
+    const active = await relayed;
+    expect(echoed.toString()).toBe("ping");
+    expect(readerOf(active.a).zeroCopy).toBe(zeroCopy);
+    expect(readerOf(active.b).zeroCopy).toBe(zeroCopy);
+  });
+
+  it("carries 64 MB each way at once, byte for byte", async () => {
+    const { port, nextRelay } = await through(startEchoServer());
+    const data = payload(64 * MB);
+    const relayed = nextRelay();
+    const echoed = await exchange(port, data);
+    expect(echoed.length).toBe(data.length);
+    expect(sha256(echoed)).toBe(sha256(data));
+    const summary = await (await relayed).done;
+    expect(summary).toMatchObject({
+      reason: "done",
+      bytes: { aToB: data.length, bToA: data.length },
+    });
+  }, 60_000);
+
+  it("delivers a reply sent after the client's FIN (request, FIN, reply)", async () => {
+    const { port } = await through(startDigestServer());
+    const request = payload(3 * MB + 17);
+    const reply = await exchange(port, request);
+    expect(reply.toString()).toBe(`${request.length} ${sha256(request)}\n`);
+  });
+
+  it("lets the client keep sending after the server's FIN", async () => {
+    let serverGot: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
+    const { port, nextRelay } = await through(
+      startServer((socket) => {
+        serverGot = readAll(socket);
+        socket.end("server done\n");
+      }),
+    );
+    const relayed = nextRelay();
+    const socket = await client(port);
+    const fromServer = await readAll(socket);
+    expect(fromServer.toString()).toBe("server done\n");
+    expect(socket.writable).toBe(true);
+    const late = payload(2 * MB);
+    await writeAll(socket, late);
+    const summary = await (await relayed).done;
+    expect(sha256(await serverGot)).toBe(sha256(late));
+    expect(summary.reason).toBe("done");
+    expect(summary.bytes).toEqual({ aToB: late.length, bToA: 12 });
+  });
+
+  it("stays within a fixed buffer bound while the reader has stopped", async () => {
+    let stalled: Socket | undefined;
+    const { port, nextRelay } = await through(
+      startServer((socket) => {
+        socket.pause();
+        stalled = socket;
+      }),
+    );
+    const relayed = nextRelay();
+    const socket = await client(port);
+    const active = await relayed;
+    const chunk = payload(MB);
+    const hash = (await import("node:crypto")).createHash("sha256");
+    let sent = 0;
+    // Push until the whole path is full and the relay has stopped reading.
+    await waitUntil(
+      () => {
+        while (socket.writableLength < 4 * MB) {
+          socket.write(chunk);
+          hash.update(chunk);
+          sent += chunk.length;
+        }
+        return active.paused.aToB;
+      },
+      { what: "the relay to pause", timeoutMs: 20_000 },
+    );
+    const bound = zeroCopy ? LARGE_READ_SIZE + SHARED_READ_SIZE : 4 * SHARED_READ_SIZE;
+    const relayedSoFar = active.bytes.aToB;
+    expect(active.buffered).toBeLessThanOrEqual(bound);
+    // Much more offered does not move into the relay while the reader is stopped.
+    for (let i = 0; i < 16; i++) {
+      socket.write(chunk);
+      hash.update(chunk);
+      sent += chunk.length;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(active.buffered).toBeLessThanOrEqual(bound);
+    expect(active.bytes.aToB - relayedSoFar).toBeLessThanOrEqual(bound);
+    socket.end();
+    // The reader resumes: every byte arrives, in order.
+    const received = readAll(stalled!);
+    stalled!.resume();
+    const got = await received;
+    expect(got.length).toBe(sent);
+    expect(sha256(got)).toBe(hash.digest("hex"));
+  }, 60_000);
+
+  it("resets the client when the server resets, and reports the error", async () => {
+    const { port, nextRelay } = await through(
+      startServer((socket) => {
+        socket.once("data", () => socket.resetAndDestroy());
+      }),
+    );
+    const relayed = nextRelay();
+    const socket = await client(port);
+    const failed = new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      socket.once("error", resolve);
+      socket.once("close", () => resolve(undefined));
+    });
+    socket.write("trigger");
+    const summary = await (await relayed).done;
+    expect(summary.reason).toBe("error");
+    expect(summary.error).toMatchObject({ code: "ECONNRESET" });
+    expect((await failed)?.code).toBe("ECONNRESET");
+  });
+
+  it("resets the server when the client resets", async () => {
+    let serverSide: Promise<unknown> = Promise.resolve();
+    const { port, nextRelay } = await through(
+      startServer((socket) => {
+        serverSide = new Promise((resolve) => {
+          socket.once("error", resolve);
+          socket.once("close", () => resolve("closed"));
+        });
+      }),
+    );
+    const relayed = nextRelay();
+    const socket = await client(port);
+    const active = await relayed;
+    socket.resetAndDestroy();
+    const summary = await active.done;
+    expect(summary.reason).toBe("error");
+    expect(await serverSide).toMatchObject({ code: "ECONNRESET" });
+  });
+
+  it("closes both sides after the idle timeout, and not while bytes move", async () => {
+    const idleTimeoutMs = 300;
+    const { port, nextRelay } = await through(startEchoServer(), { idleTimeoutMs });
+    const relayed = nextRelay();
+    const socket = await client(port);
+    const active = await relayed;
+    const ended = once(socket, "end");
+    // Traffic every 100 ms for 600 ms: twice the idle period, still open.
+    for (let i = 0; i < 6; i++) {
+      socket.write("x");
+      await once(socket, "data");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(active.closing).toBe(false);
+    const quietSince = performance.now();
+    const summary = await active.done;
+    await ended;
+    expect(summary.reason).toBe("idle");
+    expect(summary.error).toMatchObject({ code: "ERR_FWD_TIMEOUT" });
+    expect(performance.now() - quietSince).toBeGreaterThanOrEqual(idleTimeoutMs - 120);
+    expect(summary.bytes).toEqual({ aToB: 6, bToA: 6 });
+  });
+
+  it("closes both sides when its signal aborts", async () => {
+    const controller = new AbortController();
+    const { port, nextRelay } = await through(startEchoServer(), { signal: controller.signal });
+    const relayed = nextRelay();
+    const socket = await client(port);
+    const active = await relayed;
+    const ended = once(socket, "end");
+    controller.abort();
+    expect((await active.done).reason).toBe("aborted");
+    await ended;
+  });
+
+  it("relays 100 connections at once, each intact", async () => {
+    const { port } = await through(startEchoServer());
+    const payloads = Array.from({ length: 100 }, (_, i) => payload(32 * 1024 + i));
+    const echoed = await Promise.all(payloads.map((data) => exchange(port, data)));
+    echoed.forEach((data, i) => {
+      expect(sha256(data)).toBe(sha256(payloads[i]!));
+    });
+  });
+});

@@ -1,0 +1,72 @@
+import { createHash, randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
+
+export function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** Random bytes: a payload no forwarder could get right by accident. */
+export function payload(size: number): Buffer {
+  return randomBytes(size);
+}
+
+/** Connects (half-open capable) and resolves once connected. */
+export async function connectTo(port: number, host = "127.0.0.1"): Promise<Socket> {
+  const socket = connect({ port, host, allowHalfOpen: true });
+  await once(socket, "connect");
+  return socket;
+}
+
+/** Writes everything with backpressure, then ends the write side. */
+export async function writeAll(
+  socket: Socket,
+  data: Buffer,
+  chunkSize = 256 * 1024,
+): Promise<void> {
+  for (let offset = 0; offset < data.length; offset += chunkSize) {
+    if (!socket.write(data.subarray(offset, offset + chunkSize))) {
+      await Promise.race([once(socket, "drain"), once(socket, "close")]);
+      if (socket.destroyed) throw new Error("socket closed while writing");
+    }
+  }
+  socket.end();
+}
+
+/** Collects everything the socket sends until EOF; rejects if it errors first. */
+export function readAll(socket: Socket): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.once("end", () => resolve(Buffer.concat(chunks)));
+    socket.once("error", reject);
+    socket.once("close", () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+/**
+ * Sends `data`, half-closes, and returns everything that comes back until the
+ * peer ends: through an echo path that is `data` itself.
+ */
+export async function exchange(port: number, data: Buffer, host?: string): Promise<Buffer> {
+  const socket = await connectTo(port, host);
+  try {
+    const [received] = await Promise.all([readAll(socket), writeAll(socket, data)]);
+    return received;
+  } finally {
+    socket.destroy();
+    if (!socket.closed) await once(socket, "close");
+  }
+}
+
+/** Waits until `predicate` holds, checking on each event loop turn; fails after `timeoutMs`. */
+export async function waitUntil(
+  predicate: () => boolean,
+  { timeoutMs = 5000, what = "condition" } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

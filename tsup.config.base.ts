@@ -1,0 +1,22 @@
+import type { Options } from "tsup";
+
+/** Shared build settings: each package spreads this in a three-line tsup.config.ts. */
+export const base: Options = {
+  format: ["esm", "cjs"],
+  target: "node20",
+  platform: "node",
+  sourcemap: true,
+  clean: true,
+  splitting: false,
+  // TypeScript 6 deprecates options that tsup's dts step still sets.
+  dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
+};
+
+/** Bins are ESM only (yargs 18 is ESM only) and start with a shebang. */
+export const bins: Options = {
+  ...base,
+  format: ["esm"],
+  dts: false,
+  clean: false,
+  banner: { js: "#!/usr/bin/env node" },
+};
