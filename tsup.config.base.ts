@@ -7,7 +7,6 @@ export const base: Options = {
   platform: "node",
   sourcemap: true,
   clean: true,
-  splitting: false,
   // TypeScript 6 deprecates options that tsup's dts step still sets.
   dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
 };

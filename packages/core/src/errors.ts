@@ -54,8 +54,12 @@ export interface FwdErrorOptions {
   errno?: string;
 }
 
+/** Marks FwdErrors across copies of this module (two bundles, two installed versions). */
+const kFwdError = Symbol.for("fwd.error");
+
 export class FwdError extends Error {
   override readonly name = "FwdError";
+  readonly [kFwdError] = true;
   readonly code: FwdErrorCode;
   readonly errno: string | undefined;
 
@@ -72,7 +76,12 @@ export class FwdError extends Error {
 }
 
 export function isFwdError(err: unknown, code?: FwdErrorCode): err is FwdError {
-  return err instanceof FwdError && (code === undefined || err.code === code);
+  return (
+    typeof err === "object" &&
+    err !== null &&
+    kFwdError in err &&
+    (code === undefined || (err as FwdError).code === code)
+  );
 }
 
 export function invalidArg(message: string): FwdError {
@@ -99,7 +108,7 @@ export type SocketOperation = "listen" | "connect";
  * message names the address and says what to try.
  */
 export function fromSystemError(err: unknown, op: SocketOperation, address: string): FwdError {
-  if (err instanceof FwdError) return err;
+  if (isFwdError(err)) return err;
   const errno = systemCode(err);
   const detail = err instanceof Error ? err.message : String(err);
   const verb = op === "listen" ? "cannot listen on" : "cannot connect to";

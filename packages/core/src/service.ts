@@ -3,7 +3,7 @@ import type { Server, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
 import { type Endpoint, formatSocketAddress } from "./address.js";
-import { ErrorCodes, FwdError } from "./errors.js";
+import { ErrorCodes, FwdError, isFwdError } from "./errors.js";
 import { closeServer, listen } from "./listen.js";
 import { type Relay, type RelayOptions, type RelaySummary, relay } from "./relay.js";
 import { Traffic, type TrafficCounters } from "./traffic.js";
@@ -133,7 +133,7 @@ export abstract class TcpService extends EventEmitter<ServiceEvents> {
       this.traffic.failedOne();
       socket.destroy();
       const error =
-        err instanceof FwdError
+        isFwdError(err)
           ? err
           : new FwdError(ErrorCodes.NETWORK, String((err as Error)?.message ?? err), {
               cause: err,

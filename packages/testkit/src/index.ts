@@ -1,3 +1,4 @@
+export { binPath, type ListeningBin, startListeningBin } from "./bins.js";
 export { type RunningProcess, type StartOptions, startNode, startProcess } from "./processes.js";
 export {
   type Received,

@@ -26,11 +26,23 @@ export async function writeAll(
 ): Promise<void> {
   for (let offset = 0; offset < data.length; offset += chunkSize) {
     if (!socket.write(data.subarray(offset, offset + chunkSize))) {
-      await Promise.race([once(socket, "drain"), once(socket, "close")]);
+      await drainedOrClosed(socket);
       if (socket.destroyed) throw new Error("socket closed while writing");
     }
   }
   socket.end();
+}
+
+function drainedOrClosed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off("drain", done);
+      socket.off("close", done);
+      resolve();
+    };
+    socket.on("drain", done);
+    socket.on("close", done);
+  });
 }
 
 /** Collects everything the socket sends until EOF; rejects if it errors first. */

@@ -1,5 +1,5 @@
 import yargs from "yargs";
-import { FwdError, invalidArg } from "../errors.js";
+import { type FwdError, invalidArg, isFwdError } from "../errors.js";
 import { convertFlag, type FlagSpecs, type FlagValues } from "./flags.js";
 
 /** A command line: its program name, what it does, and its flags. */
@@ -49,8 +49,9 @@ export async function parseCommandLine<F extends FlagSpecs>(
       flag.env ? `[env: ${flag.env}]` : "",
       flag.choices && flag.kind === "choice" ? `[choices: ${flag.choices.join(", ")}]` : "",
     ].filter(Boolean);
+    // Values stay strings (no yargs type): convertFlag() checks them strictly.
     parser.option(name, {
-      type: flag.kind === "boolean" ? "boolean" : "string",
+      ...(flag.kind === "boolean" ? { type: "boolean" as const } : { requiresArg: true }),
       describe: [flag.describe, ...extras].join(" "),
       ...(flag.default === undefined ? {} : { default: flag.default }),
     });
@@ -85,7 +86,7 @@ export async function parseCommandLine<F extends FlagSpecs>(
 
 /** Rewords yargs' failures as one line that names the flag and points at --help. */
 function toUsageError(err: Error, argv: readonly string[]): FwdError {
-  if (err instanceof FwdError) return err;
+  if (isFwdError(err)) return err;
   const unknown = /^Unknown arguments?: (.*)$/.exec(err.message);
   if (unknown?.[1]) {
     const names = unknown[1].split(", ");
@@ -97,6 +98,8 @@ function toUsageError(err: Error, argv: readonly string[]): FwdError {
     ].filter(Boolean);
     return invalidArg(`${parts.join("; ")}; see --help for the flags`);
   }
+  const missing = /^Not enough arguments following: (.*)$/.exec(err.message);
+  if (missing?.[1]) return invalidArg(`--${missing[1]} needs a value; see --help`);
   return invalidArg(`${err.message}; see --help for the flags`);
 }
 

@@ -1,0 +1,77 @@
+import { type Endpoint, type ForwardOptions, formatEndpoint, forward } from "@fwd/core";
+import {
+  type CliSpec,
+  type FlagValues,
+  formatBytes,
+  type Logger,
+  logServiceEvents,
+  type Running,
+  runCli,
+} from "@fwd/core/cli";
+import pkg from "../package.json" with { type: "json" };
+
+export const spec = {
+  name: "tcp-forwarding",
+  version: pkg.version,
+  summary:
+    "Forwards every TCP connection to bind_host:bind_port on to target_host:target_port, " +
+    "many connections at once. A drop-in for tcp_forwarding.py.",
+  flags: {
+    bind_host: { kind: "host", default: "0.0.0.0", describe: "Address to listen on" },
+    bind_port: { kind: "listen-port", default: 11111, describe: "Port to listen on (0: any free port)" },
+    target_host: { kind: "host", default: "localhost", describe: "Host to forward connections to" },
+    target_port: { kind: "port", default: 3389, describe: "Port to forward connections to" },
+    connect_timeout: {
+      kind: "seconds",
+      default: 10,
+      describe: "Give up connecting to the target after this many seconds",
+    },
+    idle_timeout: {
+      kind: "seconds",
+      describe: "Close a connection after this many seconds without traffic (default: never)",
+    },
+  },
+  examples: [
+    [
+      "tcp-forwarding --bind_port 13389 --target_host 192.168.1.20 --target_port 3389",
+      "Remote Desktop to 192.168.1.20 through this machine's port 13389",
+    ],
+  ],
+  epilog: "Exit status: 0 after Ctrl+C or a stop signal, 1 on a runtime failure, 2 on bad usage.",
+} as const satisfies CliSpec;
+
+export type TcpForwardingFlags = FlagValues<typeof spec.flags>;
+
+/** Maps the command line flags onto the typed @fwd/core forward() options. */
+export function toForwardOptions(flags: TcpForwardingFlags): ForwardOptions {
+  const bind: Endpoint = { host: flags.bind_host, port: flags.bind_port };
+  const target: Endpoint = { host: flags.target_host, port: flags.target_port };
+  const options: ForwardOptions = { bind, target, connectTimeoutMs: flags.connect_timeout * 1000 };
+  if (flags.idle_timeout !== undefined) options.idleTimeoutMs = flags.idle_timeout * 1000;
+  return options;
+}
+
+/** Starts the forwarder for parsed flags and logs its start, errors and stop. */
+export async function startTcpForwarding(flags: TcpForwardingFlags, log: Logger): Promise<Running> {
+  const options = toForwardOptions(flags);
+  const forwarder = await forward(options);
+  logServiceEvents(forwarder, log, "tcp-forwarding");
+  log.info(
+    `listening on ${formatEndpoint(forwarder.address())}, forwarding to ${formatEndpoint(options.target)}`,
+  );
+  return {
+    async close() {
+      await forwarder.close();
+      const stats = forwarder.stats();
+      log.info(
+        `served ${stats.accepted} connections (${stats.failed} failed): ` +
+          `${formatBytes(stats.bytesIn)} in, ${formatBytes(stats.bytesOut)} out`,
+      );
+    },
+  };
+}
+
+/** Runs the command line; resolves with the exit status. */
+export function main(argv: readonly string[]): Promise<number> {
+  return runCli(spec, argv, startTcpForwarding);
+}

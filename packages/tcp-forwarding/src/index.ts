@@ -1,0 +1,1 @@
+export { main, spec, startTcpForwarding, type TcpForwardingFlags, toForwardOptions } from "./cli.js";

@@ -1,0 +1,49 @@
+/** The modes the demo runs, each as real processes through the real bins. */
+import { binPath, type ListeningBin, startListeningBin, type TestServer } from "@fwd/testkit";
+
+export interface ModePorts {
+  /** Where to connect to reach the echo service and the digest service. */
+  echo: number;
+  digest: number;
+  stop(): Promise<void>;
+}
+
+export interface Mode {
+  name: string;
+  start(services: { echo: TestServer; digest: TestServer }): Promise<ModePorts>;
+}
+
+const loopback = ["--bind_host=127.0.0.1", "--bind_port=0"];
+
+async function stopAll(processes: ListeningBin[]): Promise<void> {
+  await Promise.all(processes.map((running) => running.stop("SIGINT")));
+}
+
+/** One tcp-forwarding process per service. */
+async function tcpForwarding(service: TestServer): Promise<ListeningBin> {
+  return startListeningBin(binPath("tcp-forwarding"), [
+    ...loopback,
+    "--target_host=127.0.0.1",
+    `--target_port=${service.port}`,
+  ]);
+}
+
+export const modes: Mode[] = [
+  {
+    name: "direct (no forwarder)",
+    async start({ echo, digest }) {
+      return { echo: echo.port, digest: digest.port, stop: async () => {} };
+    },
+  },
+  {
+    name: "tcp-forwarding",
+    async start({ echo, digest }) {
+      const processes = [await tcpForwarding(echo), await tcpForwarding(digest)];
+      return {
+        echo: processes[0]!.port,
+        digest: processes[1]!.port,
+        stop: () => stopAll(processes),
+      };
+    },
+  },
+];
