@@ -34,7 +34,9 @@ async function bulk(port: number): Promise<{ bytes: number; mbPerSecond: number 
   const seconds = (performance.now() - started) / 1000;
   socket.destroy();
   if (reply.toString() !== `${data.length} ${sha256(data)}\n`) {
-    throw new Error(`bulk transfer corrupted: got ${JSON.stringify(reply.toString().slice(0, 80))}`);
+    throw new Error(
+      `bulk transfer corrupted: got ${JSON.stringify(reply.toString().slice(0, 80))}`,
+    );
   }
   return { bytes: data.length, mbPerSecond: data.length / 1e6 / seconds };
 }
@@ -84,7 +86,9 @@ async function main(): Promise<number> {
   console.log(
     `fwd demo: echo service on 127.0.0.1:${echo.port}, digest service on 127.0.0.1:${digest.port}\n`,
   );
-  console.log(`${"mode".padEnd(34)}${"result".padEnd(8)}${"bytes".padStart(10)}${"throughput".padStart(14)}${"rtt p50".padStart(12)}`);
+  console.log(
+    `${"mode".padEnd(34)}${"result".padEnd(8)}${"bytes".padStart(10)}${"throughput".padStart(14)}${"rtt p50".padStart(12)}`,
+  );
   let failed = 0;
   for (const mode of modes) {
     try {

@@ -132,12 +132,11 @@ export abstract class TcpService extends EventEmitter<ServiceEvents> {
     this.serve(socket, info).catch((err: unknown) => {
       this.traffic.failedOne();
       socket.destroy();
-      const error =
-        isFwdError(err)
-          ? err
-          : new FwdError(ErrorCodes.NETWORK, String((err as Error)?.message ?? err), {
-              cause: err,
-            });
+      const error = isFwdError(err)
+        ? err
+        : new FwdError(ErrorCodes.NETWORK, String((err as Error)?.message ?? err), {
+            cause: err,
+          });
       debug("#%d %s failed: %s", info.id, info.remote, error.message);
       this.emit("connectionError", info, error);
     });

@@ -18,7 +18,11 @@ export const spec = {
     "many connections at once. A drop-in for tcp_forwarding.py.",
   flags: {
     bind_host: { kind: "host", default: "0.0.0.0", describe: "Address to listen on" },
-    bind_port: { kind: "listen-port", default: 11111, describe: "Port to listen on (0: any free port)" },
+    bind_port: {
+      kind: "listen-port",
+      default: 11111,
+      describe: "Port to listen on (0: any free port)",
+    },
     target_host: { kind: "host", default: "localhost", describe: "Host to forward connections to" },
     target_port: { kind: "port", default: 3389, describe: "Port to forward connections to" },
     connect_timeout: {

@@ -1,1 +1,7 @@
-export { main, spec, startTcpForwarding, type TcpForwardingFlags, toForwardOptions } from "./cli.js";
+export {
+  main,
+  spec,
+  startTcpForwarding,
+  type TcpForwardingFlags,
+  toForwardOptions,
+} from "./cli.js";

@@ -71,7 +71,7 @@ describe("tcp-forwarding bin", () => {
     const fwd = await forwarderTo(await startEchoServer());
     const payloads = Array.from({ length: 100 }, (_, i) => payload(64 * 1024 + i));
     const echoed = await Promise.all(payloads.map((data) => exchange(fwd.port, data)));
-    echoed.forEach((data, i) => expect(sha256(data)).toBe(sha256(payloads[i]!)));
+    expect(echoed.map(sha256)).toEqual(payloads.map(sha256));
   });
 
   it("forwards over IPv6 and to a host name", async () => {
@@ -141,7 +141,9 @@ describe("tcp-forwarding bin", () => {
     const fwd = await forwarderTo(await startEchoServer());
     const second = startNode(bin, ["--bind_host=127.0.0.1", `--bind_port=${fwd.port}`]);
     expect(await second.exited).toBe(1);
-    expect(second.stderr()).toMatch(/^tcp-forwarding: error: cannot listen on 127\.0\.0\.1:\d+: the port is already in use; .*\n$/);
+    expect(second.stderr()).toMatch(
+      /^tcp-forwarding: error: cannot listen on 127\.0\.0\.1:\d+: the port is already in use; .*\n$/,
+    );
   });
 
   it.each([

@@ -25,7 +25,10 @@ describe("tcp-forwarding flags", () => {
     [["--bind_port", "2222"], { bind_port: 2222 }],
     [["--bind_host", "::1"], { bind_host: "::1" }],
     [["--bind_host=[::1]"], { bind_host: "::1" }],
-    [["--target_host", "db.lan", "--target_port", "5432"], { target_host: "db.lan", target_port: 5432 }],
+    [
+      ["--target_host", "db.lan", "--target_port", "5432"],
+      { target_host: "db.lan", target_port: 5432 },
+    ],
     [["--bind_port", "0"], { bind_port: 0 }],
     [["--bind_port", "1", "--bind_port", "2"], { bind_port: 2 }],
     [["--idle_timeout", "1.5"], { idle_timeout: 1.5 }],

@@ -28,7 +28,9 @@ export async function startListeningBin(
 ): Promise<ListeningBin> {
   const running = startNode(script, args, options);
   try {
-    const [, v6, host, port] = await running.waitFor(/listening on (?:\[([^\]]+)\]|([^\s:]+)):(\d+)/);
+    const [, v6, host, port] = await running.waitFor(
+      /listening on (?:\[([^\]]+)\]|([^\s:]+)):(\d+)/,
+    );
     return Object.assign(running, { host: (v6 ?? host)!, port: Number(port) });
   } catch (err) {
     await running.stop("SIGKILL");
