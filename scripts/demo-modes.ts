@@ -28,6 +28,26 @@ async function tcpForwarding(service: TestServer): Promise<ListeningBin> {
   ]);
 }
 
+/** A user-server, and one user-client per service that asks it for that service. */
+async function userPair(echo: TestServer, digest: TestServer): Promise<ModePorts> {
+  const server = await startListeningBin(binPath("user-server"), loopback);
+  const client = (service: TestServer) =>
+    startListeningBin(binPath("user-client"), [
+      ...loopback,
+      "--server_host=127.0.0.1",
+      `--server_port=${server.port}`,
+      "--server_target_host=127.0.0.1",
+      `--server_target_port=${service.port}`,
+      "--unique_id=demo",
+    ]);
+  const clients = [await client(echo), await client(digest)];
+  return {
+    echo: clients[0]!.port,
+    digest: clients[1]!.port,
+    stop: () => stopAll([...clients, server]),
+  };
+}
+
 export const modes: Mode[] = [
   {
     name: "direct (no forwarder)",
@@ -45,5 +65,9 @@ export const modes: Mode[] = [
         stop: () => stopAll(processes),
       };
     },
+  },
+  {
+    name: "user-client -> user-server",
+    start: ({ echo, digest }) => userPair(echo, digest),
   },
 ];

@@ -101,7 +101,7 @@ export function systemCode(err: unknown): string | undefined {
   return undefined;
 }
 
-export type SocketOperation = "listen" | "connect";
+export type SocketOperation = "listen" | "connect" | "handshake";
 
 /**
  * Turns a Node system error from listen() or connect() into an FwdError whose
@@ -111,7 +111,11 @@ export function fromSystemError(err: unknown, op: SocketOperation, address: stri
   if (isFwdError(err)) return err;
   const errno = systemCode(err);
   const detail = err instanceof Error ? err.message : String(err);
-  const verb = op === "listen" ? "cannot listen on" : "cannot connect to";
+  const verb = {
+    listen: "cannot listen on",
+    connect: "cannot connect to",
+    handshake: "handshake with",
+  }[op];
   const make = (code: FwdErrorCode, advice: string) =>
     new FwdError(code, `${verb} ${address}: ${advice}`, { cause: err, errno });
   switch (errno) {

@@ -45,6 +45,6 @@ export class Forwarder extends TcpService {
 }
 
 /** Starts a local port forward and resolves once it listens. */
-export function forward(options: ForwardOptions): Promise<Forwarder> {
+export async function forward(options: ForwardOptions): Promise<Forwarder> {
   return new Forwarder(options).start();
 }

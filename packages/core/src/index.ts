@@ -17,7 +17,24 @@ export {
   isFwdError,
 } from "./errors.js";
 export { Forwarder, type ForwardOptions, forward } from "./forward.js";
+export { type ReadFrameOptions, readFrame } from "./handshake.js";
 export { closeServer, type ListenOptions, listen } from "./listen.js";
+export type { FrameParser, Parsed } from "./protocol/frame-parser.js";
+export {
+  decodeLegacyRequest,
+  encodeLegacyReply,
+  encodeLegacyRequest,
+  LEGACY_EX,
+  LEGACY_ID_SIZE,
+  LEGACY_OK,
+  LEGACY_REPLY_SIZE,
+  LEGACY_REQUEST_SIZE,
+  type LegacyReply,
+  LegacyReplyParser,
+  type LegacyRequest,
+  LegacyRequestParser,
+  padUniqueId,
+} from "./protocol/legacy.js";
 export { largeReadBuffers } from "./read-buffers.js";
 export {
   Relay,
@@ -30,3 +47,10 @@ export {
 export { type ConnectionInfo, type ServiceEvents, TcpService } from "./service.js";
 export { adoptSocket, canAdopt, connectSocket, isZeroCopyEnabled, setZeroCopy } from "./sockets.js";
 export type { TrafficCounters } from "./traffic.js";
+export { startUserClient, UserClient, type UserClientOptions } from "./user-client.js";
+export {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  startUserServer,
+  UserServer,
+  type UserServerOptions,
+} from "./user-server.js";

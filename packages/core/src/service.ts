@@ -18,6 +18,8 @@ export interface ConnectionInfo {
   remote: string;
   /** Where the connection is relayed to, once known, `host:port`. */
   target?: string;
+  /** The unique id the peer sent in its handshake, if any. */
+  clientId?: string;
 }
 
 export interface ServiceEvents {

@@ -2,11 +2,10 @@ import { type Endpoint, type ForwardOptions, formatEndpoint, forward } from "@fw
 import {
   type CliSpec,
   type FlagValues,
-  formatBytes,
   type Logger,
-  logServiceEvents,
   type Running,
   runCli,
+  superviseService,
 } from "@fwd/core/cli";
 import pkg from "../package.json" with { type: "json" };
 
@@ -59,20 +58,11 @@ export function toForwardOptions(flags: TcpForwardingFlags): ForwardOptions {
 export async function startTcpForwarding(flags: TcpForwardingFlags, log: Logger): Promise<Running> {
   const options = toForwardOptions(flags);
   const forwarder = await forward(options);
-  logServiceEvents(forwarder, log, "tcp-forwarding");
+  const running = superviseService(forwarder, log, "tcp-forwarding");
   log.info(
     `listening on ${formatEndpoint(forwarder.address())}, forwarding to ${formatEndpoint(options.target)}`,
   );
-  return {
-    async close() {
-      await forwarder.close();
-      const stats = forwarder.stats();
-      log.info(
-        `served ${stats.accepted} connections (${stats.failed} failed): ` +
-          `${formatBytes(stats.bytesIn)} in, ${formatBytes(stats.bytesOut)} out`,
-      );
-    },
-  };
+  return running;
 }
 
 /** Runs the command line; resolves with the exit status. */

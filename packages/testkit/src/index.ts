@@ -1,4 +1,11 @@
 export { binPath, type ListeningBin, startListeningBin } from "./bins.js";
+export {
+  freePort,
+  type LegacyMode,
+  legacyPeerAvailable,
+  legacyPeerPath,
+  startLegacyPeer,
+} from "./legacy-peer.js";
 export { type RunningProcess, type StartOptions, startNode, startProcess } from "./processes.js";
 export {
   type Received,
@@ -7,4 +14,14 @@ export {
   startServer,
   type TestServer,
 } from "./servers.js";
-export { connectTo, exchange, payload, readAll, sha256, waitUntil, writeAll } from "./traffic.js";
+export { Teardown } from "./teardown.js";
+export {
+  connectTo,
+  echoWithoutEof,
+  exchange,
+  payload,
+  readAll,
+  sha256,
+  waitUntil,
+  writeAll,
+} from "./traffic.js";

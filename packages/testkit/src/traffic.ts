@@ -82,3 +82,32 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/**
+ * Sends `data` and reads until as many bytes came back, without ever sending
+ * a FIN: the legacy relays close both ways on the first EOF, so traffic
+ * through them must not rely on half-close.
+ */
+export async function echoWithoutEof(port: number, data: Buffer, host?: string): Promise<Buffer> {
+  const socket = await connectTo(port, host);
+  try {
+    const received = new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let length = 0;
+      socket.on("data", (chunk: Buffer) => {
+        chunks.push(chunk);
+        length += chunk.length;
+        if (length >= data.length) resolve(Buffer.concat(chunks));
+      });
+      socket.once("error", reject);
+      socket.once("close", () =>
+        reject(new Error(`closed after ${length} of ${data.length} bytes`)),
+      );
+    });
+    socket.write(data);
+    return await received;
+  } finally {
+    socket.destroy();
+    if (!socket.closed) await once(socket, "close");
+  }
+}

@@ -12,4 +12,4 @@ export {
 export { createLogger, formatBytes, type Logger } from "./logger.js";
 export { type CliSpec, type ParseResult, parseCommandLine } from "./parse.js";
 export { type CliIo, type Running, runCli } from "./run.js";
-export { logServiceEvents } from "./service-log.js";
+export { logServiceEvents, superviseService } from "./service-log.js";

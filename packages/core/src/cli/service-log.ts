@@ -1,6 +1,7 @@
 import createDebug from "debug";
 import type { TcpService } from "../service.js";
 import { formatBytes, type Logger } from "./logger.js";
+import type { Running } from "./run.js";
 
 /**
  * Wires a service's events to the log: one line per connection that could
@@ -25,4 +26,22 @@ export function logServiceEvents(service: TcpService, log: Logger, program: stri
       summary.error ? ` (${summary.error.message})` : "",
     ),
   );
+}
+
+/**
+ * Logs a service's events and hands the runner a close() that stops the
+ * service and prints one summary line.
+ */
+export function superviseService(service: TcpService, log: Logger, program: string): Running {
+  logServiceEvents(service, log, program);
+  return {
+    async close() {
+      await service.close();
+      const stats = service.stats();
+      log.info(
+        `served ${stats.accepted} connection${stats.accepted === 1 ? "" : "s"} (${stats.failed} failed): ` +
+          `${formatBytes(stats.bytesIn)} in, ${formatBytes(stats.bytesOut)} out`,
+      );
+    },
+  };
 }

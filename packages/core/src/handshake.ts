@@ -1,0 +1,80 @@
+import type { Duplex } from "node:stream";
+import { readerOf } from "./chunk-reader.js";
+import { ErrorCodes, FwdError, fromSystemError } from "./errors.js";
+import type { FrameParser, Parsed } from "./protocol/frame-parser.js";
+
+export interface ReadFrameOptions {
+  /** Fail with ERR_FWD_TIMEOUT if the frame is not complete by then. */
+  timeoutMs: number;
+  /** The peer, for error messages: "10.0.0.5:50123" or "server vpn.example:22222". */
+  what: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads one handshake frame from a socket. Resolves with the frame and the
+ * bytes that followed it, leaving the socket paused for whoever comes next;
+ * rejects with an FwdError on bad bytes, EOF, a socket error or the timeout.
+ */
+export function readFrame<T>(
+  socket: Duplex,
+  parser: FrameParser<T>,
+  options: ReadFrameOptions,
+): Promise<Parsed<T>> {
+  const { timeoutMs, what, signal } = options;
+  const reader = readerOf(socket);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error: FwdError | undefined, parsed?: Parsed<T>) => {
+      if (settled) return;
+      settled = true;
+      reader.stop();
+      clearTimeout(timer);
+      socket.off("end", onEnd);
+      socket.off("close", onClose);
+      socket.off("error", onError);
+      signal?.removeEventListener("abort", onAbort);
+      if (error) reject(error);
+      else resolve(parsed!);
+    };
+    const onEnd = () => {
+      try {
+        parser.end();
+      } catch (err) {
+        settle(err as FwdError);
+      }
+    };
+    const onClose = () =>
+      settle(
+        new FwdError(ErrorCodes.HANDSHAKE_CLOSED, `handshake with ${what}: the connection closed`),
+      );
+    const onError = (err: Error) => settle(fromSystemError(err, "handshake", what));
+    const onAbort = () =>
+      settle(new FwdError(ErrorCodes.ABORTED, `handshake with ${what}: aborted`));
+    const timer = setTimeout(
+      () =>
+        settle(
+          new FwdError(
+            ErrorCodes.TIMEOUT,
+            `handshake with ${what}: not complete within ${timeoutMs / 1000} s`,
+          ),
+        ),
+      timeoutMs,
+    );
+    socket.once("end", onEnd);
+    socket.once("close", onClose);
+    socket.once("error", onError);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) return onAbort();
+    reader.start((chunk) => {
+      try {
+        const parsed = parser.push(chunk);
+        if (!parsed) return true;
+        settle(undefined, parsed);
+      } catch (err) {
+        settle(err as FwdError);
+      }
+      return false;
+    });
+  });
+}

@@ -1,0 +1,7 @@
+export {
+  main,
+  spec,
+  startUserClientCli,
+  toUserClientOptions,
+  type UserClientFlags,
+} from "./cli.js";

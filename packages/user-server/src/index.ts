@@ -1,0 +1,7 @@
+export {
+  main,
+  spec,
+  startUserServerCli,
+  toUserServerOptions,
+  type UserServerFlags,
+} from "./cli.js";

@@ -1,0 +1,86 @@
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import {
+  binPath,
+  connectTo,
+  echoWithoutEof,
+  legacyPeerAvailable,
+  payload,
+  sha256,
+  startEchoServer,
+  startLegacyPeer,
+  startListeningBin,
+  startNode,
+  Teardown,
+} from "@fwd/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+
+const bin = binPath("user-server");
+const teardown = new Teardown();
+afterEach(() => teardown.run());
+
+async function startServerBin(extra: string[] = []) {
+  const running = await startListeningBin(bin, [
+    "--bind_host=127.0.0.1",
+    "--bind_port=0",
+    ...extra,
+  ]);
+  teardown.add(() => running.stop("SIGKILL"));
+  return running;
+}
+
+describe("user-server bin", () => {
+  it("is installed under both names", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    expect(Object.keys(pkg.bin)).toEqual(["user-server", "tcp_forwarding_user_server"]);
+  });
+
+  it("logs a bad handshake, closes it, and keeps serving", async () => {
+    const server = await startServerBin();
+    for (const n of [1, 2]) {
+      const socket = await connectTo(server.port);
+      socket.write("\x16\x03\x01 not a legacy frame");
+      socket.resume();
+      await once(socket, "end");
+      socket.destroy();
+      await server.waitFor(
+        new RegExp(`connection #${n} from 127\\.0\\.0\\.1:\\d+: .*unexpected byte`),
+      );
+    }
+    expect(await server.stop("SIGTERM")).toBe(0);
+  });
+
+  it("drops a silent client after --handshake_timeout", async () => {
+    const server = await startServerBin(["--handshake_timeout=0.2"]);
+    const socket = await connectTo(server.port);
+    socket.resume();
+    await once(socket, "end");
+    socket.destroy();
+    await server.waitFor(/not complete within 0\.2 s/);
+  });
+
+  it("exits 1 when its port is taken", async () => {
+    const server = await startServerBin();
+    const second = startNode(bin, ["--bind_host=127.0.0.1", `--bind_port=${server.port}`]);
+    expect(await second.exited).toBe(1);
+    expect(second.stderr()).toMatch(/already in use/);
+  });
+});
+
+describe.skipIf(!legacyPeerAvailable)("interop with the legacy peer", () => {
+  it("serves a legacy user-client, connection after connection, both ways", async () => {
+    const echo = teardown.add(await startEchoServer());
+    const server = await startServerBin();
+    const legacy = await startLegacyPeer("user-client", {
+      server_host: "127.0.0.1",
+      server_port: server.port,
+      server_target_host: "127.0.0.1",
+      server_target_port: echo.port,
+    });
+    teardown.add(() => legacy.stop("SIGKILL"));
+    for (let i = 0; i < 4; i++) {
+      const data = payload(256 * 1024 + i);
+      expect(sha256(await echoWithoutEof(legacy.port, data))).toBe(sha256(data));
+    }
+  });
+});

@@ -1,0 +1,46 @@
+import { parseCommandLine } from "@fwd/core/cli";
+import { describe, expect, it } from "vitest";
+import { spec, toUserServerOptions } from "../src/cli.js";
+
+const parse = (argv: string[]) => parseCommandLine(spec, argv, {});
+
+describe("user-server flags", () => {
+  it("defaults to the legacy values", async () => {
+    const result = await parse([]);
+    if (result.kind !== "run") throw new Error("expected run");
+    expect(result.values).toMatchObject({ bind_host: "0.0.0.0", bind_port: 22222 });
+    expect(toUserServerOptions(result.values)).toEqual({
+      bind: { host: "0.0.0.0", port: 22222 },
+      handshakeTimeoutMs: 10_000,
+      connectTimeoutMs: 10_000,
+    });
+  });
+
+  it.each([
+    [["--bind_port=3333", "--bind_host", "::"], { bind: { host: "::", port: 3333 } }],
+    [["--handshake_timeout", "2.5"], { handshakeTimeoutMs: 2500 }],
+    [["--idle_timeout=60"], { idleTimeoutMs: 60_000 }],
+  ])("maps %j", async (argv, expected) => {
+    const result = await parse(argv);
+    if (result.kind !== "run") throw new Error("expected run");
+    expect(toUserServerOptions(result.values)).toMatchObject(expected);
+  });
+
+  it.each([
+    [["--bind_port", "x"], /--bind_port/],
+    [["--server_host", "a"], /unknown flag --server_host/],
+    [["--handshake_timeout", "-1"], /--handshake_timeout/],
+  ])("refuses %j", async (argv, message) => {
+    await expect(parse(argv)).rejects.toMatchObject({
+      code: "ERR_FWD_INVALID_ARG",
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it("lists its flags with defaults in --help", async () => {
+    const result = await parse(["--help"]);
+    if (result.kind !== "exit") throw new Error("expected help");
+    expect(result.output).toMatch(/--bind_host\s.*\[default: "0\.0\.0\.0"\]/);
+    expect(result.output).toMatch(/--bind_port\s.*\[default: 22222\]/);
+  });
+});
