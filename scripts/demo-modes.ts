@@ -1,5 +1,14 @@
 /** The modes the demo runs, each as real processes through the real bins. */
-import { binPath, type ListeningBin, startListeningBin, type TestServer } from "@fwd/testkit";
+import {
+  binPath,
+  connectWithRetry,
+  freePort,
+  type ListeningBin,
+  type RunningProcess,
+  startListeningBin,
+  startNode,
+  type TestServer,
+} from "@fwd/testkit";
 
 export interface ModePorts {
   /** Where to connect to reach the echo service and the digest service. */
@@ -15,7 +24,7 @@ export interface Mode {
 
 const loopback = ["--bind_host=127.0.0.1", "--bind_port=0"];
 
-async function stopAll(processes: ListeningBin[]): Promise<void> {
+async function stopAll(processes: RunningProcess[]): Promise<void> {
   await Promise.all(processes.map((running) => running.stop("SIGINT")));
 }
 
@@ -48,6 +57,29 @@ async function userPair(echo: TestServer, digest: TestServer): Promise<ModePorts
   };
 }
 
+/** A multi-server, and one multi-client per service with its own public port. */
+async function multiPair(echo: TestServer, digest: TestServer): Promise<ModePorts> {
+  const server = await startListeningBin(binPath("multi-server"), loopback);
+  const processes: RunningProcess[] = [server];
+  const tunnel = async (service: TestServer) => {
+    const publicPort = await freePort();
+    const client = startNode(binPath("multi-client"), [
+      "--server_host=127.0.0.1",
+      `--server_port=${server.port}`,
+      "--target_host=127.0.0.1",
+      `--target_port=${service.port}`,
+      `--server_target_port=${publicPort}`,
+      "--unique_id=demo",
+    ]);
+    processes.push(client);
+    await client.waitFor(/registered with server/);
+    // The server opens the public port when the registration reaches it.
+    (await connectWithRetry(publicPort)).destroy();
+    return publicPort;
+  };
+  return { echo: await tunnel(echo), digest: await tunnel(digest), stop: () => stopAll(processes) };
+}
+
 export const modes: Mode[] = [
   {
     name: "direct (no forwarder)",
@@ -69,5 +101,9 @@ export const modes: Mode[] = [
   {
     name: "user-client -> user-server",
     start: ({ echo, digest }) => userPair(echo, digest),
+  },
+  {
+    name: "multi-client <- multi-server",
+    start: ({ echo, digest }) => multiPair(echo, digest),
   },
 ];

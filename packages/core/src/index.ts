@@ -6,7 +6,9 @@ export {
   formatEndpoint,
   formatSocketAddress,
 } from "./address.js";
+export { Backoff, type BackoffOptions } from "./backoff.js";
 export { type ChunkReader, type ChunkSink, readerOf } from "./chunk-reader.js";
+export { ConnectionHub, type ConnectionInfo, type ServiceEvents } from "./connection-hub.js";
 export { DEFAULT_CONNECT_TIMEOUT_MS, type DialOptions, dial } from "./dial.js";
 export {
   ErrorCodes,
@@ -19,6 +21,24 @@ export {
 export { Forwarder, type ForwardOptions, forward } from "./forward.js";
 export { type ReadFrameOptions, readFrame } from "./handshake.js";
 export { closeServer, type ListenOptions, listen } from "./listen.js";
+export {
+  DEFAULT_REGISTER_TIMEOUT_MS,
+  MultiClient,
+  type MultiClientEvents,
+  type MultiClientOptions,
+  startMultiClient,
+} from "./multi/multi-client.js";
+export {
+  MultiServer,
+  type MultiServerOptions,
+  type PublicPortStatus,
+  startMultiServer,
+} from "./multi/multi-server.js";
+export {
+  RegistrationLoop,
+  type RegistrationOutcome,
+  type RegistrationState,
+} from "./multi/registration-loop.js";
 export type { FrameParser, Parsed } from "./protocol/frame-parser.js";
 export {
   decodeLegacyRequest,
@@ -44,7 +64,7 @@ export {
   type RelaySummary,
   relay,
 } from "./relay.js";
-export { type ConnectionInfo, type ServiceEvents, TcpService } from "./service.js";
+export { TcpService } from "./service.js";
 export { adoptSocket, canAdopt, connectSocket, isZeroCopyEnabled, setZeroCopy } from "./sockets.js";
 export type { TrafficCounters } from "./traffic.js";
 export { startUserClient, UserClient, type UserClientOptions } from "./user-client.js";

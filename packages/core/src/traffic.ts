@@ -1,10 +1,10 @@
 import type { Relay, RelaySummary } from "./relay.js";
 
-/** Counters a server keeps over all its connections, live ones included. */
+/** Counters a service keeps over all its connections, live ones included. */
 export interface TrafficCounters {
-  /** Connections accepted since start. */
+  /** Connections taken on since start. */
   accepted: number;
-  /** Connections being handshaken or relayed now. */
+  /** Connections being relayed now. */
   active: number;
   /** Connections that ended without being relayed (target unreachable, bad handshake, …). */
   failed: number;
@@ -17,20 +17,17 @@ export interface TrafficCounters {
 export class Traffic {
   private accepted = 0;
   private failed = 0;
-  private active = 0;
   private closedIn = 0;
   private closedOut = 0;
   private readonly relays = new Set<Relay>();
 
   opened(): void {
     this.accepted++;
-    this.active++;
   }
 
   /** A connection ended before it was relayed. */
   failedOne(): void {
     this.failed++;
-    this.active--;
   }
 
   /** Counts a relay whose `a` side is the accepted one. */
@@ -40,7 +37,6 @@ export class Traffic {
       this.relays.delete(relay);
       this.closedIn += summary.bytes.aToB;
       this.closedOut += summary.bytes.bToA;
-      this.active--;
     });
   }
 
@@ -53,7 +49,7 @@ export class Traffic {
     }
     return {
       accepted: this.accepted,
-      active: this.active,
+      active: this.relays.size,
       failed: this.failed,
       bytesIn,
       bytesOut,

@@ -17,6 +17,7 @@ export {
 export { Teardown } from "./teardown.js";
 export {
   connectTo,
+  connectWithRetry,
   echoWithoutEof,
   exchange,
   payload,

@@ -88,8 +88,12 @@ export async function waitUntil(
  * a FIN: the legacy relays close both ways on the first EOF, so traffic
  * through them must not rely on half-close.
  */
-export async function echoWithoutEof(port: number, data: Buffer, host?: string): Promise<Buffer> {
-  const socket = await connectTo(port, host);
+export async function echoWithoutEof(
+  port: number,
+  data: Buffer,
+  connect: (port: number) => Promise<Socket> = connectTo,
+): Promise<Buffer> {
+  const socket = await connect(port);
   try {
     const received = new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -109,5 +113,24 @@ export async function echoWithoutEof(port: number, data: Buffer, host?: string):
   } finally {
     socket.destroy();
     if (!socket.closed) await once(socket, "close");
+  }
+}
+
+/**
+ * Connects, retrying refused connections a bounded number of times: for
+ * peers that open their port at a moment nothing announces (the legacy
+ * multi-server reopens its public port after each registration).
+ */
+export async function connectWithRetry(
+  port: number,
+  { host = "127.0.0.1", attempts = 100, intervalMs = 20 } = {},
+): Promise<Socket> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectTo(port, host);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ECONNREFUSED" || attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
   }
 }

@@ -1,19 +1,30 @@
 import createDebug from "debug";
-import type { TcpService } from "../service.js";
+import type { ServiceEvents } from "../connection-hub.js";
+import type { TrafficCounters } from "../traffic.js";
 import { formatBytes, type Logger } from "./logger.js";
 import type { Running } from "./run.js";
+
+/** Any fwd service, whatever events it adds to the common ones. */
+export interface ObservableService {
+  onService<K extends keyof ServiceEvents>(
+    event: K,
+    listener: (...args: ServiceEvents[K]) => void,
+  ): unknown;
+  close(): Promise<void>;
+  stats(): TrafficCounters;
+}
 
 /**
  * Wires a service's events to the log: one line per connection that could
  * not be served, per-connection detail under DEBUG=fwd:<program>:conn.
  */
-export function logServiceEvents(service: TcpService, log: Logger, program: string): void {
+export function logServiceEvents(service: ObservableService, log: Logger, program: string): void {
   const debug = createDebug(`fwd:${program}:conn`);
-  service.on("connection", (info) => debug("#%d from %s", info.id, info.remote));
-  service.on("connectionError", (info, error) =>
+  service.onService("connection", (info) => debug("#%d from %s", info.id, info.remote));
+  service.onService("connectionError", (info, error) =>
     log.error(`connection #${info.id} from ${info.remote}: ${error.message}`),
   );
-  service.on("connectionClosed", (info, summary) =>
+  service.onService("connectionClosed", (info, summary) =>
     debug(
       "#%d from %s to %s closed (%s): %s in, %s out, %d ms%s",
       info.id,
@@ -32,7 +43,11 @@ export function logServiceEvents(service: TcpService, log: Logger, program: stri
  * Logs a service's events and hands the runner a close() that stops the
  * service and prints one summary line.
  */
-export function superviseService(service: TcpService, log: Logger, program: string): Running {
+export function superviseService(
+  service: ObservableService,
+  log: Logger,
+  program: string,
+): Running {
   logServiceEvents(service, log, program);
   return {
     async close() {

@@ -1,0 +1,3 @@
+import { main } from "../cli.js";
+
+process.exit(await main(process.argv.slice(2)));

@@ -1,0 +1,122 @@
+import {
+  formatEndpoint,
+  type MultiClientOptions,
+  padUniqueId,
+  type RegistrationState,
+  startMultiClient,
+} from "@fwd/core";
+import {
+  type CliSpec,
+  type FlagValues,
+  type Logger,
+  type Running,
+  runCli,
+  superviseService,
+} from "@fwd/core/cli";
+import pkg from "../package.json" with { type: "json" };
+
+export const spec = {
+  name: "multi-client",
+  version: pkg.version,
+  summary:
+    "The client of the reverse tunnel: registers with a multi-server, which opens " +
+    "server_target_port to the public; each connection to it reaches target_host:target_port " +
+    "on this side. A drop-in for tcp_forwarding_multi_client.py that serves many connections " +
+    "at once and retries with backoff.",
+  flags: {
+    server_host: { kind: "host", default: "xxx.yyy.cn", describe: "The multi-server's host" },
+    server_port: { kind: "port", default: 33333, describe: "The multi-server's port" },
+    target_host: {
+      kind: "host",
+      default: "localhost",
+      describe: "Where public connections go, on this side",
+    },
+    target_port: { kind: "port", default: 3389, describe: "Port of that target" },
+    server_target_port: {
+      kind: "port",
+      default: 10086,
+      describe: "The public port the server opens",
+    },
+    unique_id: {
+      kind: "string",
+      default: "0000000000000000",
+      describe: "This client's id, up to 16 characters (left-padded with 0)",
+    },
+    connect_timeout: {
+      kind: "seconds",
+      default: 10,
+      describe: "Give up connecting to the server or target after this many seconds",
+    },
+    register_timeout: {
+      kind: "seconds",
+      default: 30,
+      describe: "Renew a registration nothing used within this many seconds",
+    },
+    idle_timeout: {
+      kind: "seconds",
+      describe: "Close a connection after this many seconds without traffic (default: never)",
+    },
+  },
+  examples: [
+    [
+      "multi-client --server_host vps.example.com --server_target_port 13389",
+      "Remote Desktop to this PC through vps.example.com:13389",
+    ],
+  ],
+  epilog: "Exit status: 0 after Ctrl+C or a stop signal, 1 on a runtime failure, 2 on bad usage.",
+} as const satisfies CliSpec;
+
+export type MultiClientFlags = FlagValues<typeof spec.flags>;
+
+/** Maps the command line flags onto the typed @fwd/core startMultiClient() options. */
+export function toMultiClientOptions(flags: MultiClientFlags): MultiClientOptions {
+  const options: MultiClientOptions = {
+    server: { host: flags.server_host, port: flags.server_port },
+    target: { host: flags.target_host, port: flags.target_port },
+    publicPort: flags.server_target_port,
+    uniqueId: padUniqueId(flags.unique_id),
+    connectTimeoutMs: flags.connect_timeout * 1000,
+    registerTimeoutMs: flags.register_timeout * 1000,
+  };
+  if (flags.idle_timeout !== undefined) options.idleTimeoutMs = flags.idle_timeout * 1000;
+  return options;
+}
+
+/** One line per change of registration state. */
+export function describeState(
+  state: RegistrationState,
+  options: MultiClientOptions,
+): string | undefined {
+  const server = formatEndpoint(options.server);
+  switch (state.state) {
+    case "registered":
+      return `registered with server ${server}: public port ${options.publicPort} reaches ${formatEndpoint(options.target)}`;
+    case "refused":
+    case "failed":
+      return `${state.error.message}; retrying with backoff (first retry in ${(state.retryInMs / 1000).toFixed(1)} s)`;
+    case "stopped":
+      return undefined;
+  }
+}
+
+export async function startMultiClientCli(flags: MultiClientFlags, log: Logger): Promise<Running> {
+  const options = toMultiClientOptions(flags);
+  const client = await startMultiClient(options);
+  client.on("state", (state) => {
+    const line = describeState(state, options);
+    if (!line) return;
+    if (state.state === "registered") log.info(line);
+    else log.warn(line);
+  });
+  const running = superviseService(client, log, "multi-client");
+  log.info(
+    `registering public port ${options.publicPort} with server ${formatEndpoint(options.server)} ` +
+      `for ${formatEndpoint(options.target)}`,
+  );
+  return { ...running, failed: client.failed };
+}
+
+/** Runs the command line; resolves with the exit status. */
+export function main(argv: readonly string[]): Promise<number> {
+  return runCli(spec, argv, startMultiClientCli);
+}

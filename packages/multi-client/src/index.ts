@@ -1,0 +1,8 @@
+export {
+  describeState,
+  type MultiClientFlags,
+  main,
+  spec,
+  startMultiClientCli,
+  toMultiClientOptions,
+} from "./cli.js";

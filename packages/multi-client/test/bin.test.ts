@@ -1,0 +1,137 @@
+import {
+  binPath,
+  connectWithRetry,
+  echoWithoutEof,
+  exchange,
+  freePort,
+  legacyPeerAvailable,
+  payload,
+  type RunningProcess,
+  sha256,
+  startEchoServer,
+  startLegacyPeer,
+  startListeningBin,
+  startNode,
+  Teardown,
+} from "@fwd/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+
+const MB = 1024 * 1024;
+const clientBin = binPath("multi-client");
+const serverBin = binPath("multi-server");
+const teardown = new Teardown();
+afterEach(() => teardown.run());
+
+function killLater<T extends RunningProcess>(running: T): T {
+  teardown.add(() => running.stop("SIGKILL"));
+  return running;
+}
+
+async function startServerBin(port = 0) {
+  return killLater(
+    await startListeningBin(serverBin, ["--bind_host=127.0.0.1", `--bind_port=${port}`]),
+  );
+}
+
+/** Starts a multi-client bin and waits for its first registration. */
+async function startClientBin(
+  serverPort: number,
+  targetPort: number,
+  publicPort: number,
+  extra: string[] = [],
+) {
+  const client = killLater(
+    startNode(clientBin, [
+      "--server_host=127.0.0.1",
+      `--server_port=${serverPort}`,
+      "--target_host=127.0.0.1",
+      `--target_port=${targetPort}`,
+      `--server_target_port=${publicPort}`,
+      ...extra,
+    ]),
+  );
+  await client.waitFor(/registered with server/);
+  return client;
+}
+
+/** Echo through the public port once it accepts (the server binds it on registration). */
+async function echoThrough(publicPort: number, data: Buffer): Promise<Buffer> {
+  await (await connectWithRetry(publicPort)).destroy();
+  return exchange(publicPort, data);
+}
+
+describe("multi-client and multi-server bins", () => {
+  it("echo 8 MB byte-identical through the public port", async () => {
+    const echo = teardown.add(await startEchoServer());
+    const server = await startServerBin();
+    const publicPort = await freePort();
+    await startClientBin(server.port, echo.port, publicPort, ["--unique_id=home-pc"]);
+    const data = payload(8 * MB);
+    expect(sha256(await echoThrough(publicPort, data))).toBe(sha256(data));
+  });
+
+  it("serve 50 simultaneous public connections intact", async () => {
+    const echo = teardown.add(await startEchoServer());
+    const server = await startServerBin();
+    const publicPort = await freePort();
+    await startClientBin(server.port, echo.port, publicPort);
+    await echoThrough(publicPort, Buffer.from("warm up"));
+    const payloads = Array.from({ length: 50 }, (_, i) => payload(64 * 1024 + i));
+    const echoed = await Promise.all(payloads.map((data) => exchange(publicPort, data)));
+    expect(echoed.map(sha256)).toEqual(payloads.map(sha256));
+  });
+
+  it("the client waits out a server that is down, then registers by itself", async () => {
+    const echo = teardown.add(await startEchoServer());
+    const serverPort = await freePort();
+    const publicPort = await freePort();
+    const client = killLater(
+      startNode(clientBin, [
+        "--server_host=127.0.0.1",
+        `--server_port=${serverPort}`,
+        "--target_host=127.0.0.1",
+        `--target_port=${echo.port}`,
+        `--server_target_port=${publicPort}`,
+      ]),
+    );
+    await client.waitFor(
+      /warning: cannot connect to 127\.0\.0\.1:\d+: connection refused;.*retrying with backoff/,
+    );
+    await startServerBin(serverPort);
+    await client.waitFor(/registered with server/);
+    expect((await echoThrough(publicPort, Buffer.from("late server"))).toString()).toBe(
+      "late server",
+    );
+    // One warning for the whole outage, however many attempts it took.
+    expect(client.stderr().match(/warning:/g)).toHaveLength(1);
+    expect(await client.stop("SIGINT")).toBe(0);
+  }, 20_000); // the retry after the server comes up may be a full backoff step (up to 5 s) away
+
+  it("exits 2 with one line on bad usage", async () => {
+    const run = startNode(clientBin, ["--server_target_port=abc"]);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr().trimEnd().split("\n")).toEqual([
+      'multi-client: error: --server_target_port must be a port number from 1 to 65535, got "abc"',
+    ]);
+  });
+});
+
+describe.skipIf(!legacyPeerAvailable)("interop with the legacy peer", () => {
+  it("TS multi-client through a legacy multi-server: repeated connections both ways", async () => {
+    const echo = teardown.add(await startEchoServer());
+    const legacy = killLater(await startLegacyPeer("multi-server", {}));
+    const publicPort = await freePort();
+    await startClientBin(legacy.port, echo.port, publicPort, ["--unique_id=ts-client"]);
+    // The legacy server closes its public port after each pairing and opens it
+    // again on the next registration, which the TS client sends at once.
+    for (let i = 0; i < 5; i++) {
+      const data = payload(256 * 1024 + i);
+      expect(sha256(await echoWithoutEof(publicPort, data, (port) => connectWithRetry(port)))).toBe(
+        sha256(data),
+      );
+    }
+    expect(
+      legacy.stdout().match(/register 0\.0\.0\.0:\d+ id=b'0000000ts-client'/g)?.length,
+    ).toBeGreaterThanOrEqual(5);
+  });
+});

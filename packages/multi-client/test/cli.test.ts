@@ -1,0 +1,63 @@
+import { FwdError, type MultiClientOptions } from "@fwd/core";
+import { parseCommandLine } from "@fwd/core/cli";
+import { describe, expect, it } from "vitest";
+import { describeState, spec, toMultiClientOptions } from "../src/cli.js";
+
+async function options(argv: string[]) {
+  const result = await parseCommandLine(spec, argv, {});
+  if (result.kind !== "run") throw new Error("expected run");
+  return toMultiClientOptions(result.values);
+}
+
+describe("multi-client flags", () => {
+  it("defaults to the legacy values", async () => {
+    expect(await options([])).toEqual({
+      server: { host: "xxx.yyy.cn", port: 33333 },
+      target: { host: "localhost", port: 3389 },
+      publicPort: 10086,
+      uniqueId: "0000000000000000",
+      connectTimeoutMs: 10_000,
+      registerTimeoutMs: 30_000,
+    });
+  });
+
+  it.each([
+    [["--server_target_port=13389"], { publicPort: 13389 }],
+    [["--target_host", "::1", "--target_port", "22"], { target: { host: "::1", port: 22 } }],
+    [["--unique_id", "home"], { uniqueId: "000000000000home" }],
+    [["--register_timeout", "5"], { registerTimeoutMs: 5000 }],
+  ])("maps %j", async (argv, expected) => {
+    expect(await options(argv)).toMatchObject(expected);
+  });
+
+  it.each([
+    [["--server_target_port", "0"], /--server_target_port/],
+    [["--unique_id", "x".repeat(17)], /--unique_id must be at most 16/],
+    [["--bind_port", "1"], /unknown flag --bind_port/],
+    [["--target_port", "http"], /--target_port/],
+  ])("refuses %j as bad usage", async (argv, message) => {
+    await expect(options(argv)).rejects.toMatchObject({
+      code: "ERR_FWD_INVALID_ARG",
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it("describes each registration state in one line", () => {
+    const opts: MultiClientOptions = {
+      server: { host: "vps", port: 33333 },
+      target: { host: "localhost", port: 3389 },
+      publicPort: 10086,
+    };
+    const error = new FwdError(
+      "ERR_FWD_CONN_REFUSED",
+      "cannot connect to vps:33333: connection refused",
+    );
+    expect(describeState({ state: "registered" }, opts)).toBe(
+      "registered with server vps:33333: public port 10086 reaches localhost:3389",
+    );
+    expect(describeState({ state: "failed", error, retryInMs: 1234 }, opts)).toBe(
+      "cannot connect to vps:33333: connection refused; retrying with backoff (first retry in 1.2 s)",
+    );
+    expect(describeState({ state: "stopped" }, opts)).toBeUndefined();
+  });
+});

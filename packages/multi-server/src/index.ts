@@ -1,0 +1,7 @@
+export {
+  type MultiServerFlags,
+  main,
+  spec,
+  startMultiServerCli,
+  toMultiServerOptions,
+} from "./cli.js";

@@ -1,0 +1,38 @@
+import { parseCommandLine } from "@fwd/core/cli";
+import { describe, expect, it } from "vitest";
+import { spec, toMultiServerOptions } from "../src/cli.js";
+
+async function options(argv: string[]) {
+  const result = await parseCommandLine(spec, argv, {});
+  if (result.kind !== "run") throw new Error("expected run");
+  return toMultiServerOptions(result.values);
+}
+
+describe("multi-server flags", () => {
+  it("defaults to the legacy values", async () => {
+    expect(await options([])).toEqual({
+      bind: { host: "0.0.0.0", port: 33333 },
+      handshakeTimeoutMs: 10_000,
+      holdTimeoutMs: 10_000,
+    });
+  });
+
+  it.each([
+    [["--bind_port", "4444", "--bind_host=::"], { bind: { host: "::", port: 4444 } }],
+    [["--hold_timeout=2"], { holdTimeoutMs: 2000 }],
+    [["--idle_timeout=600"], { idleTimeoutMs: 600_000 }],
+  ])("maps %j", async (argv, expected) => {
+    expect(await options(argv)).toMatchObject(expected);
+  });
+
+  it.each([
+    [["--bind_port", "-3"], /--bind_port/],
+    [["--hold_timeout", "soon"], /--hold_timeout/],
+    [["--server_host", "x"], /unknown flag --server_host/],
+  ])("refuses %j as bad usage", async (argv, message) => {
+    await expect(options(argv)).rejects.toMatchObject({
+      code: "ERR_FWD_INVALID_ARG",
+      message: expect.stringMatching(message),
+    });
+  });
+});
