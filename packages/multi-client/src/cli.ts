@@ -7,11 +7,16 @@ import {
 } from "@fwd/core";
 import {
   type CliSpec,
+  EXIT_STATUS_EPILOG,
   type FlagValues,
+  idleTimeoutFlag,
   type Logger,
   type Running,
   runCli,
   superviseService,
+  timeoutFlag,
+  toMs,
+  uniqueIdFlag,
 } from "@fwd/core/cli";
 import pkg from "../package.json" with { type: "json" };
 
@@ -37,25 +42,13 @@ export const spec = {
       default: 10086,
       describe: "The public port the server opens",
     },
-    unique_id: {
-      kind: "string",
-      default: "0000000000000000",
-      describe: "This client's id, up to 16 characters (left-padded with 0)",
-    },
-    connect_timeout: {
-      kind: "seconds",
-      default: 10,
-      describe: "Give up connecting to the server or target after this many seconds",
-    },
-    register_timeout: {
-      kind: "seconds",
-      default: 30,
-      describe: "Renew a registration nothing used within this many seconds",
-    },
-    idle_timeout: {
-      kind: "seconds",
-      describe: "Close a connection after this many seconds without traffic (default: never)",
-    },
+    unique_id: uniqueIdFlag,
+    connect_timeout: timeoutFlag(
+      10,
+      "Give up connecting to the server or target after this many seconds",
+    ),
+    register_timeout: timeoutFlag(30, "Renew a registration nothing used within this many seconds"),
+    idle_timeout: idleTimeoutFlag,
   },
   examples: [
     [
@@ -63,7 +56,7 @@ export const spec = {
       "Remote Desktop to this PC through vps.example.com:13389",
     ],
   ],
-  epilog: "Exit status: 0 after Ctrl+C or a stop signal, 1 on a runtime failure, 2 on bad usage.",
+  epilog: EXIT_STATUS_EPILOG,
 } as const satisfies CliSpec;
 
 export type MultiClientFlags = FlagValues<typeof spec.flags>;
@@ -75,10 +68,10 @@ export function toMultiClientOptions(flags: MultiClientFlags): MultiClientOption
     target: { host: flags.target_host, port: flags.target_port },
     publicPort: flags.server_target_port,
     uniqueId: padUniqueId(flags.unique_id),
-    connectTimeoutMs: flags.connect_timeout * 1000,
-    registerTimeoutMs: flags.register_timeout * 1000,
+    connectTimeoutMs: toMs(flags.connect_timeout),
+    registerTimeoutMs: toMs(flags.register_timeout),
+    idleTimeoutMs: toMs(flags.idle_timeout),
   };
-  if (flags.idle_timeout !== undefined) options.idleTimeoutMs = flags.idle_timeout * 1000;
   return options;
 }
 

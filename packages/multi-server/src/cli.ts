@@ -1,11 +1,18 @@
 import { formatEndpoint, type MultiServerOptions, startMultiServer } from "@fwd/core";
 import {
+  bindHostFlag,
+  bindPortFlag,
   type CliSpec,
+  EXIT_STATUS_EPILOG,
   type FlagValues,
+  handshakeTimeoutFlag,
+  idleTimeoutFlag,
   type Logger,
   type Running,
   runCli,
   superviseService,
+  timeoutFlag,
+  toMs,
 } from "@fwd/core/cli";
 import pkg from "../package.json" with { type: "json" };
 
@@ -18,29 +25,14 @@ export const spec = {
     "tcp_forwarding_multi_server.py (and _select) that keeps public ports open and serves " +
     "many connections at once.",
   flags: {
-    bind_host: { kind: "host", default: "0.0.0.0", describe: "Address to listen on for clients" },
-    bind_port: {
-      kind: "listen-port",
-      default: 33333,
-      describe: "Port to listen on for clients (0: any free port)",
-    },
-    handshake_timeout: {
-      kind: "seconds",
-      default: 10,
-      describe: "Drop a client that has not sent its request within this many seconds",
-    },
-    hold_timeout: {
-      kind: "seconds",
-      default: 10,
-      describe: "How long a public connection waits for a client registration",
-    },
-    idle_timeout: {
-      kind: "seconds",
-      describe: "Close a connection after this many seconds without traffic (default: never)",
-    },
+    bind_host: bindHostFlag("Address to listen on for clients"),
+    bind_port: bindPortFlag(33333, "Port to listen on for clients"),
+    handshake_timeout: handshakeTimeoutFlag,
+    hold_timeout: timeoutFlag(10, "How long a public connection waits for a client registration"),
+    idle_timeout: idleTimeoutFlag,
   },
   examples: [["multi-server --bind_port 33333", "Accept reverse-tunnel clients on port 33333"]],
-  epilog: "Exit status: 0 after Ctrl+C or a stop signal, 1 on a runtime failure, 2 on bad usage.",
+  epilog: EXIT_STATUS_EPILOG,
 } as const satisfies CliSpec;
 
 export type MultiServerFlags = FlagValues<typeof spec.flags>;
@@ -49,10 +41,10 @@ export type MultiServerFlags = FlagValues<typeof spec.flags>;
 export function toMultiServerOptions(flags: MultiServerFlags): MultiServerOptions {
   const options: MultiServerOptions = {
     bind: { host: flags.bind_host, port: flags.bind_port },
-    handshakeTimeoutMs: flags.handshake_timeout * 1000,
-    holdTimeoutMs: flags.hold_timeout * 1000,
+    handshakeTimeoutMs: toMs(flags.handshake_timeout),
+    holdTimeoutMs: toMs(flags.hold_timeout),
+    idleTimeoutMs: toMs(flags.idle_timeout),
   };
-  if (flags.idle_timeout !== undefined) options.idleTimeoutMs = flags.idle_timeout * 1000;
   return options;
 }
 

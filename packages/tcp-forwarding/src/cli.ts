@@ -1,11 +1,17 @@
-import { type Endpoint, type ForwardOptions, formatEndpoint, forward } from "@fwd/core";
+import { type ForwardOptions, formatEndpoint, forward } from "@fwd/core";
 import {
+  bindHostFlag,
+  bindPortFlag,
   type CliSpec,
+  EXIT_STATUS_EPILOG,
   type FlagValues,
+  idleTimeoutFlag,
   type Logger,
   type Running,
   runCli,
   superviseService,
+  timeoutFlag,
+  toMs,
 } from "@fwd/core/cli";
 import pkg from "../package.json" with { type: "json" };
 
@@ -16,23 +22,12 @@ export const spec = {
     "Forwards every TCP connection to bind_host:bind_port on to target_host:target_port, " +
     "many connections at once. A drop-in for tcp_forwarding.py.",
   flags: {
-    bind_host: { kind: "host", default: "0.0.0.0", describe: "Address to listen on" },
-    bind_port: {
-      kind: "listen-port",
-      default: 11111,
-      describe: "Port to listen on (0: any free port)",
-    },
+    bind_host: bindHostFlag(),
+    bind_port: bindPortFlag(11111),
     target_host: { kind: "host", default: "localhost", describe: "Host to forward connections to" },
     target_port: { kind: "port", default: 3389, describe: "Port to forward connections to" },
-    connect_timeout: {
-      kind: "seconds",
-      default: 10,
-      describe: "Give up connecting to the target after this many seconds",
-    },
-    idle_timeout: {
-      kind: "seconds",
-      describe: "Close a connection after this many seconds without traffic (default: never)",
-    },
+    connect_timeout: timeoutFlag(10, "Give up connecting to the target after this many seconds"),
+    idle_timeout: idleTimeoutFlag,
   },
   examples: [
     [
@@ -40,18 +35,19 @@ export const spec = {
       "Remote Desktop to 192.168.1.20 through this machine's port 13389",
     ],
   ],
-  epilog: "Exit status: 0 after Ctrl+C or a stop signal, 1 on a runtime failure, 2 on bad usage.",
+  epilog: EXIT_STATUS_EPILOG,
 } as const satisfies CliSpec;
 
 export type TcpForwardingFlags = FlagValues<typeof spec.flags>;
 
 /** Maps the command line flags onto the typed @fwd/core forward() options. */
 export function toForwardOptions(flags: TcpForwardingFlags): ForwardOptions {
-  const bind: Endpoint = { host: flags.bind_host, port: flags.bind_port };
-  const target: Endpoint = { host: flags.target_host, port: flags.target_port };
-  const options: ForwardOptions = { bind, target, connectTimeoutMs: flags.connect_timeout * 1000 };
-  if (flags.idle_timeout !== undefined) options.idleTimeoutMs = flags.idle_timeout * 1000;
-  return options;
+  return {
+    bind: { host: flags.bind_host, port: flags.bind_port },
+    target: { host: flags.target_host, port: flags.target_port },
+    connectTimeoutMs: toMs(flags.connect_timeout),
+    idleTimeoutMs: toMs(flags.idle_timeout),
+  };
 }
 
 /** Starts the forwarder for parsed flags and logs its start, errors and stop. */

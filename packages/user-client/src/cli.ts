@@ -7,12 +7,19 @@ import {
   type UserClientOptions,
 } from "@fwd/core";
 import {
+  bindHostFlag,
+  bindPortFlag,
   type CliSpec,
+  EXIT_STATUS_EPILOG,
   type FlagValues,
+  idleTimeoutFlag,
   type Logger,
   type Running,
   runCli,
   superviseService,
+  timeoutFlag,
+  toMs,
+  uniqueIdFlag,
 } from "@fwd/core/cli";
 import pkg from "../package.json" with { type: "json" };
 
@@ -26,37 +33,21 @@ export const spec = {
   flags: {
     server_host: { kind: "host", default: "xxx.yyy.cn", describe: "The user-server's host" },
     server_port: { kind: "port", default: 22222, describe: "The user-server's port" },
-    bind_host: { kind: "host", default: "0.0.0.0", describe: "Address to listen on locally" },
-    bind_port: {
-      kind: "listen-port",
-      default: 10086,
-      describe: "Port to listen on locally (0: any free port)",
-    },
+    bind_host: bindHostFlag("Address to listen on locally"),
+    bind_port: bindPortFlag(10086, "Port to listen on locally"),
     server_target_host: {
       kind: "host",
       default: "192.168.1.200",
       describe: "Target the server connects to (IPv4, on its side)",
     },
     server_target_port: { kind: "port", default: 3389, describe: "Port of that target" },
-    unique_id: {
-      kind: "string",
-      default: "0000000000000000",
-      describe: "This client's id, up to 16 characters (left-padded with 0)",
-    },
-    connect_timeout: {
-      kind: "seconds",
-      default: 10,
-      describe: "Give up connecting to the server after this many seconds",
-    },
-    handshake_timeout: {
-      kind: "seconds",
-      default: 10,
-      describe: "Give up waiting for the server's answer after this many seconds",
-    },
-    idle_timeout: {
-      kind: "seconds",
-      describe: "Close a connection after this many seconds without traffic (default: never)",
-    },
+    unique_id: uniqueIdFlag,
+    connect_timeout: timeoutFlag(10, "Give up connecting to the server after this many seconds"),
+    handshake_timeout: timeoutFlag(
+      10,
+      "Give up waiting for the server's answer after this many seconds",
+    ),
+    idle_timeout: idleTimeoutFlag,
   },
   examples: [
     [
@@ -64,7 +55,7 @@ export const spec = {
       "Remote Desktop to 192.168.1.200 in the office through localhost:13389",
     ],
   ],
-  epilog: "Exit status: 0 after Ctrl+C or a stop signal, 1 on a runtime failure, 2 on bad usage.",
+  epilog: EXIT_STATUS_EPILOG,
 } as const satisfies CliSpec;
 
 export type UserClientFlags = FlagValues<typeof spec.flags>;
@@ -81,10 +72,10 @@ export function toUserClientOptions(flags: UserClientFlags): UserClientOptions {
     server: { host: flags.server_host, port: flags.server_port },
     target: { host: flags.server_target_host, port: flags.server_target_port },
     uniqueId: padUniqueId(flags.unique_id),
-    connectTimeoutMs: flags.connect_timeout * 1000,
-    handshakeTimeoutMs: flags.handshake_timeout * 1000,
+    connectTimeoutMs: toMs(flags.connect_timeout),
+    handshakeTimeoutMs: toMs(flags.handshake_timeout),
+    idleTimeoutMs: toMs(flags.idle_timeout),
   };
-  if (flags.idle_timeout !== undefined) options.idleTimeoutMs = flags.idle_timeout * 1000;
   return options;
 }
 

@@ -1,11 +1,18 @@
 import { formatEndpoint, startUserServer, type UserServerOptions } from "@fwd/core";
 import {
+  bindHostFlag,
+  bindPortFlag,
   type CliSpec,
+  EXIT_STATUS_EPILOG,
   type FlagValues,
+  handshakeTimeoutFlag,
+  idleTimeoutFlag,
   type Logger,
   type Running,
   runCli,
   superviseService,
+  timeoutFlag,
+  toMs,
 } from "@fwd/core/cli";
 import pkg from "../package.json" with { type: "json" };
 
@@ -17,29 +24,17 @@ export const spec = {
     "the server connects to it and relays. A drop-in for tcp_forwarding_user_server.py that " +
     "speaks its wire format.",
   flags: {
-    bind_host: { kind: "host", default: "0.0.0.0", describe: "Address to listen on" },
-    bind_port: {
-      kind: "listen-port",
-      default: 22222,
-      describe: "Port to listen on (0: any free port)",
-    },
-    handshake_timeout: {
-      kind: "seconds",
-      default: 10,
-      describe: "Drop a client that has not sent its request within this many seconds",
-    },
-    connect_timeout: {
-      kind: "seconds",
-      default: 10,
-      describe: "Give up connecting to a requested target after this many seconds",
-    },
-    idle_timeout: {
-      kind: "seconds",
-      describe: "Close a connection after this many seconds without traffic (default: never)",
-    },
+    bind_host: bindHostFlag(),
+    bind_port: bindPortFlag(22222),
+    handshake_timeout: handshakeTimeoutFlag,
+    connect_timeout: timeoutFlag(
+      10,
+      "Give up connecting to a requested target after this many seconds",
+    ),
+    idle_timeout: idleTimeoutFlag,
   },
   examples: [["user-server --bind_port 22222", "Let user-clients reach hosts on this network"]],
-  epilog: "Exit status: 0 after Ctrl+C or a stop signal, 1 on a runtime failure, 2 on bad usage.",
+  epilog: EXIT_STATUS_EPILOG,
 } as const satisfies CliSpec;
 
 export type UserServerFlags = FlagValues<typeof spec.flags>;
@@ -48,10 +43,10 @@ export type UserServerFlags = FlagValues<typeof spec.flags>;
 export function toUserServerOptions(flags: UserServerFlags): UserServerOptions {
   const options: UserServerOptions = {
     bind: { host: flags.bind_host, port: flags.bind_port },
-    handshakeTimeoutMs: flags.handshake_timeout * 1000,
-    connectTimeoutMs: flags.connect_timeout * 1000,
+    handshakeTimeoutMs: toMs(flags.handshake_timeout),
+    connectTimeoutMs: toMs(flags.connect_timeout),
+    idleTimeoutMs: toMs(flags.idle_timeout),
   };
-  if (flags.idle_timeout !== undefined) options.idleTimeoutMs = flags.idle_timeout * 1000;
   return options;
 }
 

@@ -11,5 +11,15 @@ export {
 } from "./flags.js";
 export { createLogger, formatBytes, type Logger } from "./logger.js";
 export { type CliSpec, type ParseResult, parseCommandLine } from "./parse.js";
+export {
+  bindHostFlag,
+  bindPortFlag,
+  EXIT_STATUS_EPILOG,
+  handshakeTimeoutFlag,
+  idleTimeoutFlag,
+  timeoutFlag,
+  toMs,
+  uniqueIdFlag,
+} from "./presets.js";
 export { type CliIo, type Running, runCli } from "./run.js";
 export { logServiceEvents, superviseService } from "./service-log.js";
