@@ -2,23 +2,27 @@ import type { LookupFunction, Socket } from "node:net";
 import createDebug from "debug";
 import { type Endpoint, formatEndpoint } from "./address.js";
 import { ErrorCodes, FwdError, fromSystemError } from "./errors.js";
-import { connectSocket } from "./sockets.js";
+import { connectSocket, tuneSocket } from "./sockets.js";
+import { type ClientTlsOptions, connectTls } from "./tls.js";
 
 const debug = createDebug("fwd:core:dial");
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface DialOptions extends Endpoint {
-  /** Give up connecting after this long (default 10 s; 0: the OS decides). */
-  timeoutMs?: number;
-  signal?: AbortSignal;
+  /** Give up connecting (TLS handshake included) after this long (default 10 s; 0: the OS decides). */
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
   /** A custom resolver in place of dns.lookup (same signature as net.connect's `lookup`). */
   lookup?: LookupFunction;
+  /** Speak TLS to the peer, verified by CA or pinned fingerprint. */
+  tls?: ClientTlsOptions | undefined;
 }
 
 /**
  * Connects to host:port and resolves with a paused, half-open capable socket
- * once connected. Failures reject with an FwdError naming the address.
+ * once connected (and, with `tls`, once the server is verified). Failures
+ * reject with an FwdError naming the address.
  */
 export function dial(options: DialOptions): Promise<Socket> {
   const { host, port, signal, lookup } = options;
@@ -28,30 +32,44 @@ export function dial(options: DialOptions): Promise<Socket> {
     if (signal?.aborted) {
       return reject(new FwdError(ErrorCodes.ABORTED, `connecting to ${where} was aborted`));
     }
-    const socket = connectSocket(lookup ? { host, port, lookup } : { host, port });
+    let socket: Socket;
+    let ready: Promise<void>;
+    if (options.tls) {
+      const secure = connectTls(host, port, options.tls, where);
+      socket = tuneSocket(secure.socket);
+      ready = secure.verified;
+    } else {
+      socket = connectSocket(lookup ? { host, port, lookup } : { host, port });
+      ready = new Promise((done) => socket.once("connect", () => done()));
+    }
     socket.pause();
     let timer: NodeJS.Timeout | undefined;
+    let settled = false;
     const cleanup = () => {
+      settled = true;
       clearTimeout(timer);
-      socket.off("connect", onConnect);
       socket.off("error", onError);
       signal?.removeEventListener("abort", onAbort);
     };
     const fail = (err: FwdError) => {
+      if (settled) return;
       cleanup();
       socket.destroy();
       debug("dial %s failed: %s", where, err.message);
       reject(err);
     };
-    const onConnect = () => {
-      cleanup();
-      debug("connected to %s", where);
-      resolve(socket);
-    };
     const onError = (err: Error) => fail(fromSystemError(err, "connect", where));
     const onAbort = () =>
       fail(new FwdError(ErrorCodes.ABORTED, `connecting to ${where} was aborted`));
-    socket.once("connect", onConnect);
+    ready.then(
+      () => {
+        if (settled) return;
+        cleanup();
+        debug("connected to %s%s", where, options.tls ? " (TLS)" : "");
+        resolve(socket);
+      },
+      (err: FwdError) => fail(err),
+    );
     socket.once("error", onError);
     signal?.addEventListener("abort", onAbort, { once: true });
     if (timeoutMs > 0) {

@@ -101,6 +101,15 @@ export function systemCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** "TLS" for errors of the TLS layer (OpenSSL and certificate checks), whatever their code. */
+function tlsCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return undefined;
+  return /^(ERR_SSL_|ERR_TLS_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|CERT_|ERR_OSSL_)/.test(code)
+    ? code
+    : undefined;
+}
+
 export type SocketOperation = "listen" | "connect" | "handshake";
 
 /**
@@ -110,6 +119,7 @@ export type SocketOperation = "listen" | "connect" | "handshake";
 export function fromSystemError(err: unknown, op: SocketOperation, address: string): FwdError {
   if (isFwdError(err)) return err;
   const errno = systemCode(err);
+  const tls = tlsCode(err);
   const detail = err instanceof Error ? err.message : String(err);
   const verb = {
     listen: "cannot listen on",
@@ -117,8 +127,8 @@ export function fromSystemError(err: unknown, op: SocketOperation, address: stri
     handshake: "handshake with",
   }[op];
   const make = (code: FwdErrorCode, advice: string) =>
-    new FwdError(code, `${verb} ${address}: ${advice}`, { cause: err, errno });
-  switch (errno) {
+    new FwdError(code, `${verb} ${address}: ${advice}`, { cause: err, errno: errno ?? tls });
+  switch (tls ? "TLS" : errno) {
     case "EADDRINUSE":
       return make(
         ErrorCodes.ADDR_IN_USE,
@@ -153,6 +163,11 @@ export function fromSystemError(err: unknown, op: SocketOperation, address: stri
     case "ENETDOWN":
     case "EHOSTDOWN":
       return make(ErrorCodes.NETWORK_UNREACHABLE, "no route to host; check the network and routes");
+    case "TLS":
+      return make(
+        ErrorCodes.TLS,
+        `TLS failed: ${detail}; check the certificate, --tls_ca or --tls_fingerprint`,
+      );
     case "ETIMEDOUT":
       return make(ErrorCodes.TIMEOUT, "timed out; check the address and any firewall between");
     default:

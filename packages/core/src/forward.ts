@@ -27,7 +27,7 @@ export class Forwarder extends TcpService {
 
   /** @internal use forward() */
   async start(): Promise<this> {
-    await this.listenOn(this.options.bind, this.options.signal);
+    await this.listenOn(this.options.bind, { signal: this.options.signal });
     return this;
   }
 

@@ -9,6 +9,8 @@ export interface ReadFrameOptions {
   /** The peer, for error messages: "10.0.0.5:50123" or "server vpn.example:22222". */
   what: string;
   signal?: AbortSignal;
+  /** Bytes already read past the previous frame: parsed before anything new is read. */
+  initial?: Buffer | undefined;
 }
 
 /**
@@ -21,7 +23,11 @@ export function readFrame<T>(
   parser: FrameParser<T>,
   options: ReadFrameOptions,
 ): Promise<Parsed<T>> {
-  const { timeoutMs, what, signal } = options;
+  const { timeoutMs, what, signal, initial } = options;
+  if (initial && initial.length > 0) {
+    const parsed = parser.push(initial);
+    if (parsed) return Promise.resolve(parsed);
+  }
   const reader = readerOf(socket);
   return new Promise((resolve, reject) => {
     let settled = false;

@@ -6,8 +6,16 @@ export {
   formatEndpoint,
   formatSocketAddress,
 } from "./address.js";
+export { PortAllowlist, type PortRange, TargetAllowlist } from "./allowlist.js";
+export { resolveToken, Token, type TokenSources } from "./auth.js";
 export { Backoff, type BackoffOptions } from "./backoff.js";
 export { type ChunkReader, type ChunkSink, readerOf } from "./chunk-reader.js";
+export {
+  type ClientRequest,
+  chooseProtocol,
+  isFatalHandshakeError,
+  type ProtocolChoice,
+} from "./client-handshake.js";
 export { ConnectionHub, type ConnectionInfo, type ServiceEvents } from "./connection-hub.js";
 export { DEFAULT_CONNECT_TIMEOUT_MS, type DialOptions, dial } from "./dial.js";
 export {
@@ -18,6 +26,7 @@ export {
   invalidArg,
   isFwdError,
 } from "./errors.js";
+export { exposureWarning, isLoopbackBind } from "./exposure.js";
 export { Forwarder, type ForwardOptions, forward } from "./forward.js";
 export { type ReadFrameOptions, readFrame } from "./handshake.js";
 export { closeServer, type ListenOptions, listen } from "./listen.js";
@@ -55,6 +64,30 @@ export {
   LegacyRequestParser,
   padUniqueId,
 } from "./protocol/legacy.js";
+export {
+  decodeChallenge,
+  decodeHello,
+  decodePaired,
+  decodeReply,
+  decodeRequest,
+  encodeChallenge,
+  encodeFrame,
+  encodeHello,
+  encodePaired,
+  encodeReply,
+  encodeRequest,
+  FrameType,
+  ReplyCode,
+  type ReplyName,
+  replyFields,
+  requestFields,
+  V2_MAX_BODY,
+  V2_VERSION,
+  type V2Frame,
+  V2FrameParser,
+  type V2Reply,
+  type V2Request,
+} from "./protocol/v2.js";
 export { largeReadBuffers } from "./read-buffers.js";
 export {
   Relay,
@@ -64,12 +97,21 @@ export {
   type RelaySummary,
   relay,
 } from "./relay.js";
-export { TcpService } from "./service.js";
+export { acceptHandshake, type ServerHandshake } from "./server-handshake.js";
+export { type ServiceListenOptions, TcpService } from "./service.js";
 export { adoptSocket, canAdopt, connectSocket, isZeroCopyEnabled, setZeroCopy } from "./sockets.js";
+export {
+  type ClientTlsOptions,
+  loadCa,
+  loadServerTls,
+  normalizeFingerprint,
+  type ServerTlsFiles,
+} from "./tls.js";
 export type { TrafficCounters } from "./traffic.js";
 export { startUserClient, UserClient, type UserClientOptions } from "./user-client.js";
 export {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_MAX_HANDSHAKES,
   startUserServer,
   UserServer,
   type UserServerOptions,

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import createDebug from "debug";
 import { type Endpoint, formatEndpoint } from "./address.js";
 import { fromSystemError } from "./errors.js";
-import { adoptSocket } from "./sockets.js";
+import { adoptSocket, tuneSocket } from "./sockets.js";
 
 const debug = createDebug("fwd:core:listen");
 
@@ -13,6 +13,8 @@ export interface ListenOptions extends Endpoint {
   backlog?: number;
   /** Closing the server when aborted. */
   signal?: AbortSignal;
+  /** Move accepted sockets to the zero-copy path (default true; off for TLS, which reads for itself). */
+  adopt?: boolean;
 }
 
 /**
@@ -20,10 +22,10 @@ export interface ListenOptions extends Endpoint {
  * with an FwdError (ERR_FWD_ADDR_IN_USE, …) naming the address.
  */
 export function listen(options: ListenOptions): Promise<Server> {
-  const { host, port, onConnection, backlog, signal } = options;
+  const { host, port, onConnection, backlog, signal, adopt = true } = options;
   const where = formatEndpoint({ host, port });
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (accepted) => {
-    onConnection(adoptSocket(accepted));
+    onConnection(adopt ? adoptSocket(accepted) : tuneSocket(accepted));
   });
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(fromSystemError(err, "listen", where));

@@ -22,8 +22,8 @@ export function isZeroCopyEnabled(): boolean {
   return zeroCopyEnabled;
 }
 
-/** Socket options every relayed connection gets. */
-function tune(socket: Socket): Socket {
+/** Socket options every relayed connection gets (on a TLS socket they reach the TCP one below). */
+export function tuneSocket<T extends Socket>(socket: T): T {
   socket.setNoDelay(true); // Nagle plus delayed ACKs would stall request/response traffic 40 ms
   socket.setKeepAlive(true, KEEPALIVE_MS);
   // Whoever owns the socket handles its errors; this only makes sure an error
@@ -39,11 +39,11 @@ function logSocketError(err: Error): void {
 /** Opens a half-open-capable TCP connection; reads take the zero-copy path when enabled. */
 export function connectSocket(options: TcpNetConnectOpts): Socket {
   const base = { ...options, allowHalfOpen: true };
-  if (!zeroCopyEnabled) return tune(createConnection(base));
+  if (!zeroCopyEnabled) return tuneSocket(createConnection(base));
   const reader = new ZeroCopyReader();
   const socket = createConnection({ ...base, onread: reader.onread });
   reader.attach(socket);
-  return tune(socket);
+  return tuneSocket(socket);
 }
 
 /** The private piece of an accepted socket that adoption needs (Node 20's TCPWrap). */
@@ -82,7 +82,7 @@ export function canAdopt(socket: Socket): boolean {
  * accepted socket itself.
  */
 export function adoptSocket(accepted: Socket): Socket {
-  if (!zeroCopyEnabled || !canAdopt(accepted)) return tune(accepted);
+  if (!zeroCopyEnabled || !canAdopt(accepted)) return tuneSocket(accepted);
   const handle = handleOf(accepted);
   const reader = new ZeroCopyReader();
   let socket: Socket;
@@ -97,11 +97,11 @@ export function adoptSocket(accepted: Socket): Socket {
     } as ConstructorParameters<typeof Socket>[0]);
   } catch (err) {
     debug("adoption failed, using the stream path: %O", err);
-    return tune(accepted);
+    return tuneSocket(accepted);
   }
   // Detach, then destroy the shell: the server counts the connection as closed.
   (accepted as unknown as { _handle: unknown })._handle = null;
   accepted.destroy();
   reader.attach(socket);
-  return tune(socket);
+  return tuneSocket(socket);
 }

@@ -1,16 +1,20 @@
 import type { Socket } from "node:net";
 import { type Endpoint, formatEndpoint } from "./address.js";
-import { dial } from "./dial.js";
-import { ErrorCodes, FwdError, isFwdError } from "./errors.js";
-import { readFrame } from "./handshake.js";
-import type { Parsed } from "./protocol/frame-parser.js";
+import type { Token } from "./auth.js";
 import {
-  encodeLegacyRequest,
-  type LegacyReply,
-  LegacyReplyParser,
-  padUniqueId,
-} from "./protocol/legacy.js";
+  type ClientRequest,
+  chooseProtocol,
+  isFatalHandshakeError,
+  type ProtocolChoice,
+  readLegacyReply,
+  requestV2,
+  sendLegacyRequest,
+} from "./client-handshake.js";
+import { dial } from "./dial.js";
+import { ErrorCodes, FwdError, invalidArg } from "./errors.js";
+import { encodeLegacyRequest, padUniqueId } from "./protocol/legacy.js";
 import { type ConnectionInfo, TcpService } from "./service.js";
+import type { ClientTlsOptions } from "./tls.js";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "./user-server.js";
 
 export interface UserClientOptions {
@@ -18,84 +22,121 @@ export interface UserClientOptions {
   bind: Endpoint;
   /** The user-server. */
   server: Endpoint;
-  /** The target, as the server sees it. The legacy frame carries IPv4 only. */
+  /** The target, as the server sees it: IPv4, IPv6 or a host name (the last two need v2). */
   target: Endpoint;
   /** Up to 16 characters, left-padded with "0" (default: 16 zeros). */
-  uniqueId?: string;
+  uniqueId?: string | undefined;
+  /** "auto" (default): v2 with a token or a target legacy cannot carry, legacy otherwise. */
+  protocol?: ProtocolChoice | undefined;
+  /** Prove this token to the server (v2). */
+  token?: Token | undefined;
+  /** Speak TLS to the server. */
+  tls?: ClientTlsOptions | undefined;
   /** Give up connecting to the server after this long (default 10 s). */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** Give up waiting for the server's answer after this long (default 10 s). */
-  handshakeTimeoutMs?: number;
+  handshakeTimeoutMs?: number | undefined;
   /** Close a relayed connection after this long without a byte either way. */
-  idleTimeoutMs?: number;
-  signal?: AbortSignal;
+  idleTimeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /**
  * The client of the user pair: listens locally and, for each local
  * connection, asks the server to connect to the target, then relays. Any
- * number of local connections are served at once. Create with startUserClient().
+ * number of local connections are served at once. A refusal that retrying
+ * cannot fix (a wrong token, a TLS pin mismatch) rejects `failed`. Create
+ * with startUserClient().
  */
 export class UserClient extends TcpService {
-  private readonly request: Buffer;
+  private readonly protocol: "legacy" | "v2";
+  private readonly request: ClientRequest;
+  /** Rejects when the client meets an error it cannot go on from. */
+  readonly failed: Promise<never>;
+  private fail!: (error: FwdError) => void;
 
   constructor(readonly options: UserClientOptions) {
     super();
-    // Encoding up front turns a target or id the frame cannot carry into a startup error.
-    this.request = encodeLegacyRequest({
-      host: options.target.host,
-      port: options.target.port,
+    const { target, token } = options;
+    this.protocol = chooseProtocol(options.protocol ?? "auto", token, target.host);
+    this.request = {
+      kind: "connect",
+      host: target.host,
+      port: target.port,
       uniqueId: padUniqueId(options.uniqueId ?? ""),
+    };
+    if (this.protocol === "legacy") {
+      if (token) throw invalidArg("a token needs the v2 protocol; drop --protocol=legacy");
+      // Encoding up front turns a target the legacy frame cannot carry into a startup error.
+      encodeLegacyRequest(this.request);
+    }
+    this.failed = new Promise<never>((_, reject) => {
+      this.fail = reject;
     });
+    this.failed.catch(() => {}); // observed through `failed` by whoever cares
   }
 
   /** @internal use startUserClient() */
   async start(): Promise<this> {
-    await this.listenOn(this.options.bind, this.options.signal);
+    await this.listenOn(this.options.bind, { signal: this.options.signal });
     return this;
   }
 
   protected async serve(local: Socket, info: ConnectionInfo): Promise<void> {
-    const { server, target } = this.options;
-    const serverName = `server ${formatEndpoint(server)}`;
-    info.target = formatEndpoint(target);
+    info.target = formatEndpoint(this.options.target);
+    try {
+      const { upstream, rest } = await this.openTunnel();
+      this.startRelay(local, upstream, info, {
+        idleTimeoutMs: this.options.idleTimeoutMs,
+        head: { toA: rest },
+      });
+    } catch (err) {
+      if (isFatalHandshakeError(err)) this.fail(err as FwdError);
+      throw err;
+    }
+  }
+
+  /** Connects to the server and has it connect to the target. */
+  private async openTunnel(): Promise<{ upstream: Socket; rest: Buffer }> {
+    const { server, token, tls } = this.options;
+    const what = `server ${formatEndpoint(server)}`;
     const upstream = await dial({
       ...server,
+      tls,
       timeoutMs: this.options.connectTimeoutMs,
       signal: this.shutdownSignal,
     });
     this.track(upstream);
-    upstream.write(this.request);
-    let reply: Parsed<LegacyReply>;
+    const timeoutMs = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     try {
-      reply = await readFrame(upstream, new LegacyReplyParser(), {
-        timeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-        what: serverName,
-        signal: this.shutdownSignal,
-      });
+      if (this.protocol === "v2") {
+        const rest = await requestV2(upstream, this.request, {
+          token,
+          timeoutMs,
+          what,
+          signal: this.shutdownSignal,
+        });
+        return { upstream, rest };
+      }
+      sendLegacyRequest(upstream, this.request);
+      const target = formatEndpoint(this.request);
+      const rest = await readLegacyReply(
+        upstream,
+        { timeoutMs, what, signal: this.shutdownSignal },
+        {
+          ex: new FwdError(ErrorCodes.REFUSED, `${what} refused the connection to ${target}`),
+          // How legacy servers say no: they close without a reply.
+          closed: new FwdError(
+            ErrorCodes.REFUSED,
+            `${what} closed the connection without accepting: it could not reach ${target} or refused the request`,
+          ),
+        },
+      );
+      return { upstream, rest };
     } catch (err) {
       upstream.destroy();
-      if (isFwdError(err, ErrorCodes.HANDSHAKE_CLOSED)) {
-        // How legacy servers say no: they close without a reply.
-        throw new FwdError(
-          ErrorCodes.REFUSED,
-          `${serverName} closed the connection without accepting: it could not reach ${info.target} or refused the request`,
-          { cause: err },
-        );
-      }
       throw err;
     }
-    if (reply.value !== "ok") {
-      upstream.destroy();
-      throw new FwdError(
-        ErrorCodes.REFUSED,
-        `${serverName} refused the connection to ${info.target}`,
-      );
-    }
-    this.startRelay(local, upstream, info, {
-      idleTimeoutMs: this.options.idleTimeoutMs,
-      head: { toA: reply.rest },
-    });
   }
 }
 

@@ -1,30 +1,43 @@
+import { lookup } from "node:dns/promises";
 import type { Socket } from "node:net";
+import type { SecureContext } from "node:tls";
 import { type Endpoint, formatEndpoint } from "./address.js";
+import type { TargetAllowlist } from "./allowlist.js";
+import type { Token } from "./auth.js";
 import { dial } from "./dial.js";
-import { ErrorCodes, FwdError } from "./errors.js";
-import { readFrame } from "./handshake.js";
-import { LEGACY_OK, LegacyRequestParser } from "./protocol/legacy.js";
+import { ErrorCodes, FwdError, fromSystemError } from "./errors.js";
+import { acceptHandshake, refuseWith } from "./server-handshake.js";
 import { type ConnectionInfo, TcpService } from "./service.js";
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_HANDSHAKES = 256;
 
 export interface UserServerOptions {
   /** Where clients connect. */
   bind: Endpoint;
   /** A client that has not sent its whole request by then is dropped (default 10 s). */
-  handshakeTimeoutMs?: number;
+  handshakeTimeoutMs?: number | undefined;
   /** Give up connecting to a requested target after this long (default 10 s). */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** Close a relayed connection after this long without a byte either way. */
-  idleTimeoutMs?: number;
-  signal?: AbortSignal;
+  idleTimeoutMs?: number | undefined;
+  /** Require this token (v2 only: legacy clients are then refused). */
+  token?: Token | undefined;
+  /** Targets clients may reach; unset: any. */
+  allowTargets?: TargetAllowlist | undefined;
+  /** Speak TLS to clients. */
+  tls?: SecureContext | undefined;
+  /** New connections are closed at once while this many handshakes are in progress (default 256). */
+  maxHandshakes?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /**
  * The server of the user pair: each client connection names a target in its
- * handshake; the server connects to it, answers OK only once connected, then
- * relays. A bad request or a failed connect closes the connection without a
- * reply, as legacy clients expect. Create with startUserServer().
+ * handshake (legacy or v2); the server resolves it, checks it against the
+ * allowlist, connects, answers OK only once connected, then relays. Legacy
+ * clients get no answer on failure, only a close, as they expect; v2 clients
+ * get a coded reason. Create with startUserServer().
  */
 export class UserServer extends TcpService {
   constructor(readonly options: UserServerOptions) {
@@ -33,35 +46,85 @@ export class UserServer extends TcpService {
 
   /** @internal use startUserServer() */
   async start(): Promise<this> {
-    await this.listenOn(this.options.bind, this.options.signal);
+    const { bind, signal, tls, maxHandshakes } = this.options;
+    await this.listenOn(bind, {
+      signal,
+      tls,
+      maxHandshakes: maxHandshakes ?? DEFAULT_MAX_HANDSHAKES,
+    });
     return this;
   }
 
-  protected async serve(client: Socket, info: ConnectionInfo): Promise<void> {
-    const { value: request, rest } = await readFrame(client, new LegacyRequestParser(), {
+  protected async serve(
+    client: Socket,
+    info: ConnectionInfo,
+    handshakeDone: () => void,
+  ): Promise<void> {
+    const { token, allowTargets } = this.options;
+    const what = `client ${info.remote}`;
+    const request = await acceptHandshake(client, {
+      mode: "user",
+      token,
       timeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-      what: `client ${info.remote}`,
+      what,
       signal: this.shutdownSignal,
     });
-    const target = { host: request.host, port: request.port };
-    info.target = formatEndpoint(target);
+    const target = formatEndpoint(request);
     info.clientId = request.uniqueId;
-    if (request.port < 1 || request.port > 65535) {
-      throw new FwdError(
-        ErrorCodes.PROTOCOL,
-        `client ${info.remote} asked for port ${request.port}, which is not a TCP port`,
+    info.target = target;
+    const who = `${what} (id ${JSON.stringify(request.uniqueId)})`;
+    if (request.kind !== "connect") {
+      refuseWith(
+        request,
+        "bad_request",
+        new FwdError(ErrorCodes.PROTOCOL, `${who} sent a registration to a user-server`),
       );
     }
-    const upstream = await dial({
-      ...target,
-      timeoutMs: this.options.connectTimeoutMs,
-      signal: this.shutdownSignal,
-    });
+    if (request.port < 1 || request.port > 65535) {
+      refuseWith(
+        request,
+        "bad_request",
+        new FwdError(
+          ErrorCodes.PROTOCOL,
+          `${who} asked for port ${request.port}, which is not a TCP port`,
+        ),
+      );
+    }
+    // Resolve once, check and connect to that address: a name cannot point elsewhere in between.
+    let address: string;
+    try {
+      ({ address } = await lookup(request.host));
+    } catch (err) {
+      refuseWith(request, "target_unreachable", fromSystemError(err, "connect", target));
+    }
+    if (allowTargets && !allowTargets.allows(request.host, address, request.port)) {
+      refuseWith(
+        request,
+        "target_not_allowed",
+        new FwdError(
+          ErrorCodes.TARGET_NOT_ALLOWED,
+          `${who} asked for ${target}, which --allow_targets does not allow`,
+        ),
+        "not in the server's --allow_targets",
+      );
+    }
+    let upstream: Socket;
+    try {
+      upstream = await dial({
+        host: address,
+        port: request.port,
+        timeoutMs: this.options.connectTimeoutMs,
+        signal: this.shutdownSignal,
+      });
+    } catch (err) {
+      refuseWith(request, "target_unreachable", err as FwdError);
+    }
     this.track(upstream);
-    client.write(LEGACY_OK);
+    request.accept();
+    handshakeDone();
     this.startRelay(client, upstream, info, {
       idleTimeoutMs: this.options.idleTimeoutMs,
-      head: { toB: rest },
+      head: { toB: request.rest },
     });
   }
 }

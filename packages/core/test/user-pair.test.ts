@@ -214,9 +214,9 @@ describe("user client", () => {
     await closedByPeer(socket);
   });
 
-  it("refuses at start a target the legacy frame cannot carry, or a long id", async () => {
+  it("refuses at start a legacy target the frame cannot carry, or a long id", async () => {
     await expect(
-      userClient({ port: 1 }, 1, { target: { host: "db.lan", port: 1 } }),
+      userClient({ port: 1 }, 1, { protocol: "legacy", target: { host: "db.lan", port: 1 } }),
     ).rejects.toMatchObject({
       code: "ERR_FWD_INVALID_ARG",
     });

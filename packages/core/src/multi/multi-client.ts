@@ -1,17 +1,23 @@
 import type { Socket } from "node:net";
 import { type Endpoint, formatEndpoint } from "../address.js";
+import type { Token } from "../auth.js";
 import type { BackoffOptions } from "../backoff.js";
+import {
+  awaitPaired,
+  type ClientRequest,
+  chooseProtocol,
+  isFatalHandshakeError,
+  type ProtocolChoice,
+  readLegacyReply,
+  requestV2,
+  sendLegacyRequest,
+} from "../client-handshake.js";
 import { ConnectionHub } from "../connection-hub.js";
 import { dial } from "../dial.js";
-import { ErrorCodes, FwdError, isFwdError } from "../errors.js";
-import { readFrame } from "../handshake.js";
-import type { Parsed } from "../protocol/frame-parser.js";
-import {
-  encodeLegacyRequest,
-  type LegacyReply,
-  LegacyReplyParser,
-  padUniqueId,
-} from "../protocol/legacy.js";
+import { ErrorCodes, FwdError, invalidArg, isFwdError } from "../errors.js";
+import { encodeLegacyRequest, padUniqueId } from "../protocol/legacy.js";
+import type { ClientTlsOptions } from "../tls.js";
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "../user-server.js";
 import {
   type RegistrationContext,
   RegistrationLoop,
@@ -29,19 +35,27 @@ export interface MultiClientOptions {
   target: Endpoint;
   /** The port the server opens for the public. */
   publicPort: number;
-  /** The address the server binds it to (default 0.0.0.0, as the legacy client sent). */
-  publicHost?: string;
+  /** The address the server binds it to (legacy: default 0.0.0.0; v2: default the server's choice). */
+  publicHost?: string | undefined;
   /** Up to 16 characters, left-padded with "0" (default: 16 zeros). */
-  uniqueId?: string;
+  uniqueId?: string | undefined;
+  /** "auto" (default): v2 with a token, legacy otherwise. */
+  protocol?: ProtocolChoice | undefined;
+  /** Prove this token to the server (v2). */
+  token?: Token | undefined;
+  /** Speak TLS to the server: the registrations and the tunnels they become. */
+  tls?: ClientTlsOptions | undefined;
   /** Give up connecting to the server or the target after this long (default 10 s). */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
+  /** Give up waiting for the server's answer to a v2 registration after this long (default 10 s). */
+  handshakeTimeoutMs?: number | undefined;
   /** Renew a registration that nothing paired within this long (default 30 s). */
-  registerTimeoutMs?: number;
+  registerTimeoutMs?: number | undefined;
   /** Close a relayed connection after this long without a byte either way. */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /** Retry delays after failures (default 250 ms doubling up to 5 s, with jitter). */
-  backoff?: BackoffOptions;
-  signal?: AbortSignal;
+  backoff?: BackoffOptions | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export interface MultiClientEvents {
@@ -58,7 +72,8 @@ export interface MultiClientEvents {
  * startMultiClient().
  */
 export class MultiClient extends ConnectionHub<MultiClientEvents> {
-  private readonly request: Buffer;
+  private readonly protocol: "legacy" | "v2";
+  private readonly request: ClientRequest;
   private loop: RegistrationLoop | undefined;
   /** Rejects if the client stops on an error it cannot retry. */
   readonly failed: Promise<never>;
@@ -66,11 +81,18 @@ export class MultiClient extends ConnectionHub<MultiClientEvents> {
 
   constructor(readonly options: MultiClientOptions) {
     super();
-    this.request = encodeLegacyRequest({
-      host: options.publicHost ?? "0.0.0.0",
+    this.protocol = chooseProtocol(options.protocol ?? "auto", options.token, "0.0.0.0");
+    const legacy = this.protocol === "legacy";
+    this.request = {
+      kind: "register",
+      host: options.publicHost ?? (legacy ? "0.0.0.0" : ""),
       port: options.publicPort,
       uniqueId: padUniqueId(options.uniqueId ?? ""),
-    });
+    };
+    if (legacy) {
+      if (options.token) throw invalidArg("a token needs the v2 protocol; drop --protocol=legacy");
+      encodeLegacyRequest(this.request); // a request the frame cannot carry fails at start
+    }
     this.failed = new Promise<never>((_, reject) => {
       this.fail = reject;
     });
@@ -96,52 +118,75 @@ export class MultiClient extends ConnectionHub<MultiClientEvents> {
     await this.loop?.stop();
   }
 
-  /** One registration: connect, send the request, wait for OK or EX. */
+  /** One registration: connect, register, wait for a pairing. */
   private async register({
     signal,
     registered,
   }: RegistrationContext): Promise<RegistrationOutcome> {
-    const { server, connectTimeoutMs } = this.options;
-    const serverName = `server ${formatEndpoint(server)}`;
+    const { server, tls } = this.options;
     let tunnel: Socket;
     try {
-      tunnel = await dial({ ...server, timeoutMs: connectTimeoutMs, signal });
+      tunnel = await dial({ ...server, tls, timeoutMs: this.options.connectTimeoutMs, signal });
     } catch (err) {
-      return { kind: "failed", error: err as FwdError };
+      return outcomeOf(err);
     }
     this.track(tunnel);
-    tunnel.write(this.request);
-    registered();
-    let reply: Parsed<LegacyReply>;
     try {
-      reply = await readFrame(tunnel, new LegacyReplyParser(), {
-        timeoutMs: this.options.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS,
-        what: serverName,
-        signal,
-      });
+      const rest = await this.awaitPairing(tunnel, signal, registered);
+      if (rest === "expired") {
+        tunnel.destroy();
+        return { kind: "expired" };
+      }
+      void this.relayToTarget(tunnel, rest);
+      return { kind: "paired" };
     } catch (err) {
       tunnel.destroy();
-      if (isFwdError(err, ErrorCodes.TIMEOUT)) return { kind: "expired" };
-      if (isFwdError(err, ErrorCodes.HANDSHAKE_CLOSED)) {
-        const error = new FwdError(
-          ErrorCodes.REFUSED,
-          `${serverName} closed the registration for public port ${this.options.publicPort} without an answer`,
-          { cause: err },
-        );
-        return { kind: "failed", error };
-      }
-      return { kind: "failed", error: err as FwdError };
+      return outcomeOf(err);
     }
-    if (reply.value === "ex") {
-      tunnel.destroy();
-      const error = new FwdError(
-        ErrorCodes.ADDR_IN_USE,
-        `${serverName} cannot open public port ${this.options.publicPort}: it is in use (by another client or program)`,
+  }
+
+  /**
+   * Registers on `tunnel` and resolves with the bytes after the pairing, or
+   * "expired" when no public connection came within the register timeout.
+   */
+  private async awaitPairing(
+    tunnel: Socket,
+    signal: AbortSignal,
+    registered: () => void,
+  ): Promise<Buffer | "expired"> {
+    const what = `server ${formatEndpoint(this.options.server)}`;
+    const pairingTimeoutMs = this.options.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS;
+    const port = this.options.publicPort;
+    if (this.protocol === "v2") {
+      const rest = await requestV2(tunnel, this.request, {
+        token: this.options.token,
+        timeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+        what,
+        signal,
+      });
+      registered();
+      return expiring(
+        awaitPaired(tunnel, { timeoutMs: pairingTimeoutMs, what, signal, initial: rest }),
       );
-      return { kind: "refused", error };
     }
-    void this.relayToTarget(tunnel, reply.rest);
-    return { kind: "paired" };
+    sendLegacyRequest(tunnel, this.request);
+    registered();
+    return expiring(
+      readLegacyReply(
+        tunnel,
+        { timeoutMs: pairingTimeoutMs, what, signal },
+        {
+          ex: new FwdError(
+            ErrorCodes.ADDR_IN_USE,
+            `${what} cannot open public port ${port}: it is in use (by another client or program)`,
+          ),
+          closed: new FwdError(
+            ErrorCodes.REFUSED,
+            `${what} closed the registration for public port ${port} without an answer`,
+          ),
+        },
+      ),
+    );
   }
 
   /** A public connection arrived through `tunnel`: connect to the target and relay. */
@@ -172,4 +217,25 @@ export class MultiClient extends ConnectionHub<MultiClientEvents> {
 /** Starts a reverse-tunnel client; it registers in the background until closed. */
 export async function startMultiClient(options: MultiClientOptions): Promise<MultiClient> {
   return new MultiClient(options).start();
+}
+
+/** How a failed registration attempt counts for the retry loop. */
+function outcomeOf(err: unknown): RegistrationOutcome {
+  const error = isFwdError(err)
+    ? err
+    : new FwdError(ErrorCodes.NETWORK, String(err), { cause: err });
+  if (isFatalHandshakeError(error)) return { kind: "fatal", error };
+  if (error.code === ErrorCodes.ADDR_IN_USE) return { kind: "refused", error };
+  return { kind: "failed", error };
+}
+
+/** A wait for a pairing that timed out is not a failure: the registration expired. */
+async function expiring(pairing: Promise<Buffer | { rest: Buffer }>): Promise<Buffer | "expired"> {
+  try {
+    const paired = await pairing;
+    return Buffer.isBuffer(paired) ? paired : paired.rest;
+  } catch (err) {
+    if (isFwdError(err, ErrorCodes.TIMEOUT)) return "expired";
+    throw err;
+  }
 }

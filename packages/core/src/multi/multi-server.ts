@@ -1,13 +1,15 @@
 import type { Socket } from "node:net";
+import type { SecureContext } from "node:tls";
 import createDebug from "debug";
 import { type Endpoint, formatEndpoint } from "../address.js";
+import type { PortAllowlist } from "../allowlist.js";
+import type { Token } from "../auth.js";
 import type { ConnectionInfo } from "../connection-hub.js";
 import { ErrorCodes, FwdError } from "../errors.js";
-import { readFrame } from "../handshake.js";
-import { LEGACY_EX, LegacyRequestParser } from "../protocol/legacy.js";
 import type { Relay } from "../relay.js";
+import { acceptHandshake, refuseWith } from "../server-handshake.js";
 import { TcpService } from "../service.js";
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "../user-server.js";
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_HANDSHAKES } from "../user-server.js";
 import { PublicPort, type PublicPortLimits, type PublicPortOwner } from "./public-port.js";
 
 const debug = createDebug("fwd:core:multi");
@@ -16,18 +18,28 @@ export interface MultiServerOptions {
   /** Where multi-clients register. */
   bind: Endpoint;
   /** A client that has not sent its whole request by then is dropped (default 10 s). */
-  handshakeTimeoutMs?: number;
+  handshakeTimeoutMs?: number | undefined;
   /** A public connection waits this long for a registration (default 10 s). */
-  holdTimeoutMs?: number;
+  holdTimeoutMs?: number | undefined;
   /** At most this many public connections wait per port (default 128). */
-  maxHeldPerPort?: number;
+  maxHeldPerPort?: number | undefined;
   /** Close a waiting registration after this long (default 65 s: clients renew every 30 s). */
-  registrationTimeoutMs?: number;
+  registrationTimeoutMs?: number | undefined;
   /** Keep an idle port for its owner this long after its last registration and relay (default 1 s). */
-  portLingerMs?: number;
+  portLingerMs?: number | undefined;
   /** Close a relayed connection after this long without a byte either way. */
-  idleTimeoutMs?: number;
-  signal?: AbortSignal;
+  idleTimeoutMs?: number | undefined;
+  /** Require this token (v2 only: legacy clients are then refused). */
+  token?: Token | undefined;
+  /** Public ports clients may open; unset: any. */
+  allowPorts?: PortAllowlist | undefined;
+  /** Speak TLS to clients (registrations, and so the tunnels they become). */
+  tls?: SecureContext | undefined;
+  /** New connections are closed at once while this many handshakes are in progress (default 256). */
+  maxHandshakes?: number | undefined;
+  /** Where public ports are bound when a v2 client leaves it to the server (default 0.0.0.0). */
+  publicHost?: string | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** Public ports and who owns them, for status displays and tests. */
@@ -75,7 +87,12 @@ export class MultiServer extends TcpService {
 
   /** @internal use startMultiServer() */
   async start(): Promise<this> {
-    await this.listenOn(this.options.bind, this.options.signal);
+    const { bind, signal, tls, maxHandshakes } = this.options;
+    await this.listenOn(bind, {
+      signal,
+      tls,
+      maxHandshakes: maxHandshakes ?? DEFAULT_MAX_HANDSHAKES,
+    });
     return this;
   }
 
@@ -92,25 +109,65 @@ export class MultiServer extends TcpService {
     this.ports.clear();
   }
 
-  protected async serve(socket: Socket, info: ConnectionInfo): Promise<void> {
-    const { value: request } = await readFrame(socket, new LegacyRequestParser(), {
+  protected async serve(
+    socket: Socket,
+    info: ConnectionInfo,
+    handshakeDone: () => void,
+  ): Promise<void> {
+    const what = `client ${info.remote}`;
+    const request = await acceptHandshake(socket, {
+      mode: "multi",
+      token: this.options.token,
       timeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-      what: `client ${info.remote}`,
+      what,
       signal: this.shutdownSignal,
     });
     info.clientId = request.uniqueId;
-    const endpoint = { host: request.host, port: request.port };
+    const endpoint = {
+      host: request.host || (this.options.publicHost ?? "0.0.0.0"),
+      port: request.port,
+    };
     info.target = `public port ${formatEndpoint(endpoint)}`;
+    const who = `${what} (id ${JSON.stringify(request.uniqueId)})`;
+    if (request.kind !== "register") {
+      refuseWith(
+        request,
+        "bad_request",
+        new FwdError(ErrorCodes.PROTOCOL, `${who} sent a connect request to a multi-server`),
+      );
+    }
+    if (endpoint.port < 1 || endpoint.port > 65535) {
+      refuseWith(
+        request,
+        "bad_request",
+        new FwdError(
+          ErrorCodes.PROTOCOL,
+          `${who} asked for public port ${endpoint.port}, which is not a TCP port`,
+        ),
+      );
+    }
+    const { allowPorts } = this.options;
+    if (allowPorts && !allowPorts.allows(endpoint.port)) {
+      refuseWith(
+        request,
+        "port_not_allowed",
+        new FwdError(
+          ErrorCodes.PORT_NOT_ALLOWED,
+          `${who} asked for public port ${endpoint.port}, which --allow_ports does not allow`,
+        ),
+        `public port ${endpoint.port} is not in the server's --allow_ports (${allowPorts})`,
+      );
+    }
     let port: PublicPort;
     try {
       port = await this.portFor(endpoint, request.uniqueId);
     } catch (err) {
-      // EX is what multi-clients understand as "this port cannot be yours now".
-      socket.end(LEGACY_EX);
-      throw err;
+      refuseWith(request, "port_in_use", err as FwdError);
     }
     debug("#%d %s (%s) registered %s", info.id, info.remote, info.clientId, port.key);
-    port.addRegistration(socket, info);
+    request.accept();
+    handshakeDone();
+    port.addRegistration(socket, info, request.pairedMessage);
   }
 
   /** The owner's port: already open, being opened, or opened now. */

@@ -5,7 +5,6 @@ import { readerOf } from "../chunk-reader.js";
 import type { ConnectionInfo } from "../connection-hub.js";
 import { ErrorCodes, FwdError } from "../errors.js";
 import { closeServer, listen } from "../listen.js";
-import { LEGACY_OK } from "../protocol/legacy.js";
 import type { Relay } from "../relay.js";
 
 const debug = createDebug("fwd:core:multi");
@@ -32,9 +31,13 @@ export interface PublicPortOwner {
   released(port: PublicPort): void;
 }
 
+/** Builds the bytes that tell a waiting client it is paired (its protocol's OK). */
+export type PairedMessage = (publicPeer: string) => Buffer;
+
 interface Waiting {
   socket: Socket;
   info: ConnectionInfo;
+  pairedMessage: PairedMessage;
   timer: NodeJS.Timeout;
   /** Detaches the waiting-time listeners. */
   detach(): void;
@@ -98,7 +101,7 @@ export class PublicPort {
   }
 
   /** Queues a registration of the owner, or pairs it with a held public connection. */
-  addRegistration(socket: Socket, info: ConnectionInfo): void {
+  addRegistration(socket: Socket, info: ConnectionInfo, pairedMessage: PairedMessage): void {
     if (this.closing) {
       socket.destroy();
       return;
@@ -106,10 +109,10 @@ export class PublicPort {
     const held = this.held.shift();
     if (held) {
       clearTimeout(held.timer);
-      this.pair(held.socket, held.info, socket);
+      this.pair(held.socket, held.info, socket, pairedMessage);
       return;
     }
-    this.wait(socket, info);
+    this.wait(socket, info, pairedMessage);
     this.updateLinger();
   }
 
@@ -134,7 +137,7 @@ export class PublicPort {
   }
 
   /** A registration waits; its close, any byte from it, or its timeout drops it. */
-  private wait(socket: Socket, info: ConnectionInfo): void {
+  private wait(socket: Socket, info: ConnectionInfo, pairedMessage: PairedMessage): void {
     const reader = readerOf(socket);
     const drop = (error?: FwdError) => {
       const index = this.waiting.indexOf(entry);
@@ -150,6 +153,7 @@ export class PublicPort {
     const entry: Waiting = {
       socket,
       info,
+      pairedMessage,
       timer: setTimeout(() => drop(), this.limits.registrationTimeoutMs),
       detach: () => {
         reader.stop();
@@ -186,7 +190,7 @@ export class PublicPort {
     if (registration) {
       clearTimeout(registration.timer);
       registration.detach();
-      this.pair(socket, info, registration.socket);
+      this.pair(socket, info, registration.socket, registration.pairedMessage);
       return;
     }
     if (this.held.length >= this.limits.maxHeld) {
@@ -231,8 +235,13 @@ export class PublicPort {
     debug("public port %s holds %s (%d waiting)", this.key, info.remote, this.held.length);
   }
 
-  private pair(publicSocket: Socket, info: ConnectionInfo, registration: Socket): void {
-    registration.write(LEGACY_OK);
+  private pair(
+    publicSocket: Socket,
+    info: ConnectionInfo,
+    registration: Socket,
+    pairedMessage: PairedMessage,
+  ): void {
+    registration.write(pairedMessage(info.remote));
     this.relays++;
     this.updateLinger();
     const relay = this.host.startRelay(publicSocket, registration, info);

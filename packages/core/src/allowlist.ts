@@ -1,0 +1,141 @@
+/**
+ * Allowlists a server checks on every request: which targets a user-server
+ * may connect to (--allow_targets) and which public ports a multi-server may
+ * open (--allow_ports). Unset means allow all, as the legacy scripts did.
+ */
+import { BlockList, isIP } from "node:net";
+import { invalidArg } from "./errors.js";
+
+/** An inclusive port range. */
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+function parsePortRange(text: string, flag: string, entry: string): PortRange {
+  const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
+  const from = Number(match?.[1]);
+  const to = Number(match?.[2] ?? match?.[1]);
+  if (!match || from < 1 || to > 65535 || from > to) {
+    throw invalidArg(
+      `${flag}: ${JSON.stringify(entry)} has a bad port ${JSON.stringify(text)}; use a port (3389) or a range (10000-10100)`,
+    );
+  }
+  return { from, to };
+}
+
+function splitEntries(spec: string): string[] {
+  return spec
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+}
+
+/** Ports a multi-server may open, e.g. "10000-10100,3389". */
+export class PortAllowlist {
+  private constructor(readonly ranges: readonly PortRange[]) {}
+
+  static parse(spec: string, flag = "--allow_ports"): PortAllowlist {
+    const ranges = splitEntries(spec).map((entry) => parsePortRange(entry, flag, entry));
+    if (ranges.length === 0)
+      throw invalidArg(`${flag} is empty; list ports or ranges, e.g. 10000-10100,3389`);
+    return new PortAllowlist(ranges);
+  }
+
+  allows(port: number): boolean {
+    return this.ranges.some((range) => port >= range.from && port <= range.to);
+  }
+
+  toString(): string {
+    return this.ranges.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)).join(",");
+  }
+}
+
+interface TargetRule {
+  /** A host name, lower case; "*.lan" matches every name under lan. */
+  name?: string;
+  /** Addresses: one IP or a CIDR block. */
+  net?: BlockList;
+  /** Undefined: any port. */
+  ports?: PortRange;
+  text: string;
+}
+
+/**
+ * Targets a user-server may connect to, e.g. "192.168.1.0/24:3389,db.lan:5432".
+ * Each entry is an IPv4 address or CIDR, an IPv6 one in brackets
+ * ("[fd00::/8]:22"), or a host name ("db.lan", "*.lan"), with an optional
+ * port or range. Address rules are checked against the address the server
+ * resolved, so a name that resolves into a denied network stays denied.
+ */
+export class TargetAllowlist {
+  private constructor(private readonly rules: readonly TargetRule[]) {}
+
+  static parse(spec: string, flag = "--allow_targets"): TargetAllowlist {
+    const rules = splitEntries(spec).map((entry) => parseTargetRule(entry, flag));
+    if (rules.length === 0)
+      throw invalidArg(`${flag} is empty; list targets, e.g. 192.168.1.0/24:3389`);
+    return new TargetAllowlist(rules);
+  }
+
+  /** `host` as requested, `address` as resolved, and the port. */
+  allows(host: string, address: string, port: number): boolean {
+    const name = host.toLowerCase().replace(/\.$/, "");
+    const family = isIP(address) === 6 ? "ipv6" : "ipv4";
+    return this.rules.some((rule) => {
+      if (rule.ports && (port < rule.ports.from || port > rule.ports.to)) return false;
+      if (rule.net) return isIP(address) !== 0 && rule.net.check(address, family);
+      if (rule.name?.startsWith("*.")) return name.endsWith(rule.name.slice(1));
+      return rule.name === name;
+    });
+  }
+
+  toString(): string {
+    return this.rules.map((rule) => rule.text).join(",");
+  }
+}
+
+function parseTargetRule(entry: string, flag: string): TargetRule {
+  // [v6] or [v6/len] or [v6]/len, then an optional :ports
+  const v6 = /^\[([0-9a-fA-F:.]+)(?:\/(\d+))?\](?:\/(\d+))?(?::(.+))?$/.exec(entry);
+  let host: string;
+  let prefix: string | undefined;
+  let ports: string | undefined;
+  if (v6) {
+    host = v6[1]!;
+    prefix = v6[2] ?? v6[3];
+    ports = v6[4];
+    if (isIP(host) !== 6)
+      throw invalidArg(`${flag}: ${JSON.stringify(entry)} is not a valid IPv6 address`);
+  } else {
+    const match = /^([^:/\s]+)(?:\/(\d+))?(?::([^:]+))?$/.exec(entry);
+    if (!match) {
+      throw invalidArg(
+        `${flag}: cannot read ${JSON.stringify(entry)}; write HOST[:PORT], e.g. 192.168.1.0/24:3389, db.lan:5432 or [fd00::1]:22`,
+      );
+    }
+    host = match[1]!;
+    prefix = match[2];
+    ports = match[3];
+  }
+  const rule: TargetRule = { text: entry };
+  if (ports !== undefined && ports !== "*") rule.ports = parsePortRange(ports, flag, entry);
+  const family = isIP(host);
+  if (family === 0) {
+    if (prefix !== undefined)
+      throw invalidArg(`${flag}: ${JSON.stringify(entry)}: a prefix length needs an IP address`);
+    if (!/^(\*\.)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*\.?$/.test(host)) {
+      throw invalidArg(`${flag}: ${JSON.stringify(host)} is not a host name or IP address`);
+    }
+    rule.name = host.toLowerCase().replace(/\.$/, "");
+    return rule;
+  }
+  const type = family === 6 ? "ipv6" : "ipv4";
+  const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
+  if (!(bits >= 0 && bits <= (family === 6 ? 128 : 32))) {
+    throw invalidArg(`${flag}: ${JSON.stringify(entry)} has a bad prefix length /${prefix}`);
+  }
+  rule.net = new BlockList();
+  rule.net.addSubnet(host, bits, type);
+  return rule;
+}

@@ -1,0 +1,113 @@
+/**
+ * Optional TLS for the links between fwd clients and servers. Servers load a
+ * certificate and key; clients verify against the system CAs (or --tls_ca),
+ * or pin a self-signed certificate by its SHA-256 fingerprint.
+ */
+import { readFileSync } from "node:fs";
+import { isIP, type Socket } from "node:net";
+import {
+  createSecureContext,
+  type SecureContext,
+  TLSSocket,
+  connect as tlsConnect,
+} from "node:tls";
+import { ErrorCodes, FwdError, invalidArg } from "./errors.js";
+
+export interface ServerTlsFiles {
+  /** PEM certificate chain (--tls_cert). */
+  certFile: string;
+  /** PEM private key (--tls_key). */
+  keyFile: string;
+}
+
+export interface ClientTlsOptions {
+  /** PEM CA bundle to verify the server with, in place of the system CAs (--tls_ca). */
+  ca?: string | Buffer;
+  /** "sha256:AB:CD:…" (or plain hex): accept exactly this certificate (--tls_fingerprint). */
+  fingerprint?: string;
+}
+
+function readPem(path: string, flag: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw invalidArg(`cannot read ${flag} ${JSON.stringify(path)}: ${(err as Error).message}`);
+  }
+}
+
+/** A secure context from certificate and key files, checked at start. */
+export function loadServerTls(files: ServerTlsFiles): SecureContext {
+  const cert = readPem(files.certFile, "--tls_cert");
+  const key = readPem(files.keyFile, "--tls_key");
+  try {
+    return createSecureContext({ cert, key });
+  } catch (err) {
+    throw invalidArg(
+      `--tls_cert and --tls_key do not make a usable pair: ${(err as Error).message}`,
+    );
+  }
+}
+
+/** Reads a CA file for --tls_ca. */
+export function loadCa(path: string): Buffer {
+  return readPem(path, "--tls_ca");
+}
+
+/** Normalizes a pin to Node's fingerprint256 form: upper-case hex pairs joined by ":". */
+export function normalizeFingerprint(pin: string): string {
+  const hex = pin
+    .trim()
+    .replace(/^sha256:/i, "")
+    .replace(/[:\s]/g, "")
+    .toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(hex)) {
+    throw invalidArg(
+      `--tls_fingerprint must be a SHA-256 fingerprint, sha256: followed by 64 hex digits, got ${JSON.stringify(pin)}`,
+    );
+  }
+  return hex.match(/../g)!.join(":");
+}
+
+/** Wraps an accepted socket as the server side of TLS. */
+export function secureServerSocket(socket: Socket, context: SecureContext): TLSSocket {
+  return new TLSSocket(socket, { isServer: true, secureContext: context });
+}
+
+/**
+ * Opens a TLS connection and resolves once the server is verified: by the CA
+ * chain and host name, or by the pinned fingerprint. Rejects with ERR_FWD_TLS
+ * (or the usual connect errors) otherwise.
+ */
+export function connectTls(
+  host: string,
+  port: number,
+  options: ClientTlsOptions,
+  where: string,
+): { socket: TLSSocket; verified: Promise<void> } {
+  const pin =
+    options.fingerprint === undefined ? undefined : normalizeFingerprint(options.fingerprint);
+  const socket = tlsConnect({
+    host,
+    port,
+    // Honoured by tls.connect (it builds the TLSSocket with it) though not in its types.
+    ...({ allowHalfOpen: true } as object),
+    ...(isIP(host) ? {} : { servername: host }),
+    ...(options.ca ? { ca: options.ca } : {}),
+    // A pinned certificate is usually self-signed: the pin replaces the chain check.
+    rejectUnauthorized: pin === undefined || options.ca !== undefined,
+  });
+  const verified = new Promise<void>((resolve, reject) => {
+    socket.once("secureConnect", () => {
+      if (pin === undefined) return resolve();
+      const actual = socket.getPeerX509Certificate()?.fingerprint256;
+      if (actual === pin) return resolve();
+      reject(
+        new FwdError(
+          ErrorCodes.TLS,
+          `cannot connect to ${where}: its certificate sha256:${actual ?? "none"} does not match --tls_fingerprint; check the pin, or someone is in between`,
+        ),
+      );
+    });
+  });
+  return { socket, verified };
+}
