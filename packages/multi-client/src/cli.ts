@@ -7,6 +7,8 @@ import {
 } from "@fwd/core";
 import {
   type CliSpec,
+  clientSecurity,
+  clientTlsFlags,
   EXIT_STATUS_EPILOG,
   type FlagValues,
   idleTimeoutFlag,
@@ -15,6 +17,7 @@ import {
   runCli,
   superviseService,
   timeoutFlag,
+  tokenFlags,
   toMs,
   uniqueIdFlag,
 } from "@fwd/core/cli";
@@ -49,6 +52,8 @@ export const spec = {
     ),
     register_timeout: timeoutFlag(30, "Renew a registration nothing used within this many seconds"),
     idle_timeout: idleTimeoutFlag,
+    ...tokenFlags,
+    ...clientTlsFlags,
   },
   examples: [
     [
@@ -62,8 +67,12 @@ export const spec = {
 export type MultiClientFlags = FlagValues<typeof spec.flags>;
 
 /** Maps the command line flags onto the typed @fwd/core startMultiClient() options. */
-export function toMultiClientOptions(flags: MultiClientFlags): MultiClientOptions {
+export function toMultiClientOptions(
+  flags: MultiClientFlags,
+  env = process.env,
+): MultiClientOptions {
   const options: MultiClientOptions = {
+    ...clientSecurity(flags, env),
     server: { host: flags.server_host, port: flags.server_port },
     target: { host: flags.target_host, port: flags.target_port },
     publicPort: flags.server_target_port,

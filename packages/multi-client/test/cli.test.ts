@@ -6,7 +6,7 @@ import { describeState, spec, toMultiClientOptions } from "../src/cli.js";
 async function options(argv: string[]) {
   const result = await parseCommandLine(spec, argv, {});
   if (result.kind !== "run") throw new Error("expected run");
-  return toMultiClientOptions(result.values);
+  return toMultiClientOptions(result.values, {});
 }
 
 describe("multi-client flags", () => {
@@ -18,6 +18,7 @@ describe("multi-client flags", () => {
       uniqueId: "0000000000000000",
       connectTimeoutMs: 10_000,
       registerTimeoutMs: 30_000,
+      protocol: "auto",
     });
   });
 
@@ -26,6 +27,7 @@ describe("multi-client flags", () => {
     [["--target_host", "::1", "--target_port", "22"], { target: { host: "::1", port: 22 } }],
     [["--unique_id", "home"], { uniqueId: "000000000000home" }],
     [["--register_timeout", "5"], { registerTimeoutMs: 5000 }],
+    [["--protocol=v2", "--tls"], { protocol: "v2", tls: {} }],
   ])("maps %j", async (argv, expected) => {
     expect(await options(argv)).toMatchObject(expected);
   });

@@ -1,4 +1,10 @@
-import { formatEndpoint, type MultiServerOptions, startMultiServer } from "@fwd/core";
+import {
+  exposureWarning,
+  formatEndpoint,
+  type MultiServerOptions,
+  PortAllowlist,
+  startMultiServer,
+} from "@fwd/core";
 import {
   bindHostFlag,
   bindPortFlag,
@@ -10,8 +16,11 @@ import {
   type Logger,
   type Running,
   runCli,
+  serverSecurity,
+  serverTlsFlags,
   superviseService,
   timeoutFlag,
+  tokenFlags,
   toMs,
 } from "@fwd/core/cli";
 import pkg from "../package.json" with { type: "json" };
@@ -30,6 +39,12 @@ export const spec = {
     handshake_timeout: handshakeTimeoutFlag,
     hold_timeout: timeoutFlag(10, "How long a public connection waits for a client registration"),
     idle_timeout: idleTimeoutFlag,
+    ...tokenFlags,
+    allow_ports: {
+      kind: "string",
+      describe: "Public ports clients may open, e.g. 10000-10100,3389 (default: any)",
+    },
+    ...serverTlsFlags,
   },
   examples: [["multi-server --bind_port 33333", "Accept reverse-tunnel clients on port 33333"]],
   epilog: EXIT_STATUS_EPILOG,
@@ -38,9 +53,15 @@ export const spec = {
 export type MultiServerFlags = FlagValues<typeof spec.flags>;
 
 /** Maps the command line flags onto the typed @fwd/core startMultiServer() options. */
-export function toMultiServerOptions(flags: MultiServerFlags): MultiServerOptions {
+export function toMultiServerOptions(
+  flags: MultiServerFlags,
+  env = process.env,
+): MultiServerOptions {
   const options: MultiServerOptions = {
     bind: { host: flags.bind_host, port: flags.bind_port },
+    ...serverSecurity(flags, env),
+    allowPorts:
+      flags.allow_ports === undefined ? undefined : PortAllowlist.parse(flags.allow_ports),
     handshakeTimeoutMs: toMs(flags.handshake_timeout),
     holdTimeoutMs: toMs(flags.hold_timeout),
     idleTimeoutMs: toMs(flags.idle_timeout),
@@ -49,9 +70,23 @@ export function toMultiServerOptions(flags: MultiServerFlags): MultiServerOption
 }
 
 export async function startMultiServerCli(flags: MultiServerFlags, log: Logger): Promise<Running> {
-  const server = await startMultiServer(toMultiServerOptions(flags));
+  const options = toMultiServerOptions(flags);
+  const server = await startMultiServer(options);
   const running = superviseService(server, log, "multi-server");
-  log.info(`listening on ${formatEndpoint(server.address())} for multi-client registrations`);
+  const protections = [
+    options.token && "token",
+    options.tls && "TLS",
+    options.allowPorts && `ports ${options.allowPorts}`,
+  ];
+  log.info(
+    `listening on ${formatEndpoint(server.address())} for multi-client registrations` +
+      ` (${protections.filter(Boolean).join(", ") || "no token, no TLS, any port"})`,
+  );
+  const warning = exposureWarning("multi-server", flags.bind_host, {
+    token: options.token !== undefined,
+    allowlist: options.allowPorts !== undefined,
+  });
+  if (warning) log.warn(warning);
   return running;
 }
 

@@ -5,7 +5,7 @@ import { spec, toMultiServerOptions } from "../src/cli.js";
 async function options(argv: string[]) {
   const result = await parseCommandLine(spec, argv, {});
   if (result.kind !== "run") throw new Error("expected run");
-  return toMultiServerOptions(result.values);
+  return toMultiServerOptions(result.values, {});
 }
 
 describe("multi-server flags", () => {
@@ -14,6 +14,7 @@ describe("multi-server flags", () => {
       bind: { host: "0.0.0.0", port: 33333 },
       handshakeTimeoutMs: 10_000,
       holdTimeoutMs: 10_000,
+      maxHandshakes: 256,
     });
   });
 
@@ -21,6 +22,7 @@ describe("multi-server flags", () => {
     [["--bind_port", "4444", "--bind_host=::"], { bind: { host: "::", port: 4444 } }],
     [["--hold_timeout=2"], { holdTimeoutMs: 2000 }],
     [["--idle_timeout=600"], { idleTimeoutMs: 600_000 }],
+    [["--allow_ports=10000-10100,3389"], { allowPorts: expect.objectContaining({}) }],
   ])("maps %j", async (argv, expected) => {
     expect(await options(argv)).toMatchObject(expected);
   });
@@ -29,6 +31,8 @@ describe("multi-server flags", () => {
     [["--bind_port", "-3"], /--bind_port/],
     [["--hold_timeout", "soon"], /--hold_timeout/],
     [["--server_host", "x"], /unknown flag --server_host/],
+    [["--allow_ports", "0-5"], /--allow_ports/],
+    [["--tls_key", "k.pem"], /--tls_cert and --tls_key go together/],
   ])("refuses %j as bad usage", async (argv, message) => {
     await expect(options(argv)).rejects.toMatchObject({
       code: "ERR_FWD_INVALID_ARG",

@@ -1,4 +1,6 @@
 export { binPath, type ListeningBin, startListeningBin } from "./bins.js";
+export { makeCertificate, type TestCertificate } from "./certificates.js";
+export { duplexPair } from "./duplex-pair.js";
 export {
   freePort,
   type LegacyMode,

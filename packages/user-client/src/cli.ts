@@ -10,6 +10,8 @@ import {
   bindHostFlag,
   bindPortFlag,
   type CliSpec,
+  clientSecurity,
+  clientTlsFlags,
   EXIT_STATUS_EPILOG,
   type FlagValues,
   idleTimeoutFlag,
@@ -18,6 +20,7 @@ import {
   runCli,
   superviseService,
   timeoutFlag,
+  tokenFlags,
   toMs,
   uniqueIdFlag,
 } from "@fwd/core/cli";
@@ -38,7 +41,7 @@ export const spec = {
     server_target_host: {
       kind: "host",
       default: "192.168.1.200",
-      describe: "Target the server connects to (IPv4, on its side)",
+      describe: "Target the server connects to, on its side (host names and IPv6 need v2)",
     },
     server_target_port: { kind: "port", default: 3389, describe: "Port of that target" },
     unique_id: uniqueIdFlag,
@@ -48,6 +51,8 @@ export const spec = {
       "Give up waiting for the server's answer after this many seconds",
     ),
     idle_timeout: idleTimeoutFlag,
+    ...tokenFlags,
+    ...clientTlsFlags,
   },
   examples: [
     [
@@ -61,13 +66,15 @@ export const spec = {
 export type UserClientFlags = FlagValues<typeof spec.flags>;
 
 /** Maps the command line flags onto the typed @fwd/core startUserClient() options. */
-export function toUserClientOptions(flags: UserClientFlags): UserClientOptions {
-  if (!isIPv4(flags.server_target_host)) {
+export function toUserClientOptions(flags: UserClientFlags, env = process.env): UserClientOptions {
+  const security = clientSecurity(flags, env);
+  if (security.protocol === "legacy" && !isIPv4(flags.server_target_host)) {
     throw invalidArg(
-      `--server_target_host must be an IPv4 address: the legacy protocol cannot carry ${JSON.stringify(flags.server_target_host)}`,
+      `--server_target_host must be an IPv4 address with --protocol=legacy: the legacy frame cannot carry ${JSON.stringify(flags.server_target_host)}`,
     );
   }
   const options: UserClientOptions = {
+    ...security,
     bind: { host: flags.bind_host, port: flags.bind_port },
     server: { host: flags.server_host, port: flags.server_port },
     target: { host: flags.server_target_host, port: flags.server_target_port },
@@ -82,7 +89,7 @@ export function toUserClientOptions(flags: UserClientFlags): UserClientOptions {
 export async function startUserClientCli(flags: UserClientFlags, log: Logger): Promise<Running> {
   const options = toUserClientOptions(flags);
   const client = await startUserClient(options);
-  const running = superviseService(client, log, "user-client");
+  const running = { ...superviseService(client, log, "user-client"), failed: client.failed };
   log.info(
     `listening on ${formatEndpoint(client.address())}, reaching ${formatEndpoint(options.target)} ` +
       `through server ${formatEndpoint(options.server)}`,

@@ -89,7 +89,10 @@ describe("user-client bin", () => {
   });
 
   it.each([
-    [["--server_target_host=db.lan"], /--server_target_host must be an IPv4 address/],
+    [
+      ["--protocol=legacy", "--server_target_host=db.lan"],
+      /--server_target_host must be an IPv4 address/,
+    ],
     [["--unique_id=12345678901234567"], /--unique_id must be at most 16 characters/],
     [["--server_port=abc"], /--server_port/],
   ])("exits 2 with one line for %j", async (argv, message) => {

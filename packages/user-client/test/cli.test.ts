@@ -5,7 +5,7 @@ import { spec, toUserClientOptions } from "../src/cli.js";
 async function options(argv: string[]) {
   const result = await parseCommandLine(spec, argv, {});
   if (result.kind !== "run") throw new Error("expected run");
-  return toUserClientOptions(result.values);
+  return toUserClientOptions(result.values, {});
 }
 
 describe("user-client flags", () => {
@@ -17,6 +17,7 @@ describe("user-client flags", () => {
       uniqueId: "0000000000000000",
       connectTimeoutMs: 10_000,
       handshakeTimeoutMs: 10_000,
+      protocol: "auto",
     });
   });
 
@@ -32,14 +33,34 @@ describe("user-client flags", () => {
       { target: { host: "10.0.0.5", port: 22 } },
     ],
     [["--bind_host", "127.0.0.1", "--bind_port", "0"], { bind: { host: "127.0.0.1", port: 0 } }],
+    [
+      ["--server_target_host", "db.lan"],
+      { target: { host: "db.lan", port: 3389 }, protocol: "auto" },
+    ],
+    [["--server_target_host", "[fd00::5]"], { target: { host: "fd00::5", port: 3389 } }],
+    [["--tls"], { tls: {} }],
+    [
+      ["--tls_fingerprint", `sha256:${"ab".repeat(32)}`],
+      { tls: { fingerprint: Array(32).fill("AB").join(":") } },
+    ],
   ])("maps %j", async (argv, expected) => {
     expect(await options(argv)).toMatchObject(expected);
   });
 
   it.each([
     [["--unique_id", "12345678901234567"], /--unique_id must be at most 16/],
-    [["--server_target_host", "db.lan"], /--server_target_host must be an IPv4 address/],
-    [["--server_target_host", "::1"], /--server_target_host must be an IPv4 address/],
+    [
+      ["--protocol=legacy", "--server_target_host", "db.lan"],
+      /--server_target_host must be an IPv4 address/,
+    ],
+    [
+      ["--protocol=legacy", "--server_target_host", "::1"],
+      /--server_target_host must be an IPv4 address/,
+    ],
+    [["--protocol=legacy", "--token", "x"], /--protocol=legacy cannot carry a token/],
+    [["--protocol=v3"], /--protocol must be one of auto, legacy, v2/],
+    [["--tls_fingerprint", "sha256:12"], /--tls_fingerprint must be a SHA-256 fingerprint/],
+    [["--tls_ca", "/nonexistent/ca.pem"], /cannot read --tls_ca/],
     [["--server_port", "0"], /--server_port/],
     [["--server_target_port", "70000"], /--server_target_port/],
     [["--target_host", "x"], /unknown flag --target_host/],

@@ -1,4 +1,10 @@
-import { formatEndpoint, startUserServer, type UserServerOptions } from "@fwd/core";
+import {
+  exposureWarning,
+  formatEndpoint,
+  startUserServer,
+  TargetAllowlist,
+  type UserServerOptions,
+} from "@fwd/core";
 import {
   bindHostFlag,
   bindPortFlag,
@@ -10,8 +16,11 @@ import {
   type Logger,
   type Running,
   runCli,
+  serverSecurity,
+  serverTlsFlags,
   superviseService,
   timeoutFlag,
+  tokenFlags,
   toMs,
 } from "@fwd/core/cli";
 import pkg from "../package.json" with { type: "json" };
@@ -32,6 +41,12 @@ export const spec = {
       "Give up connecting to a requested target after this many seconds",
     ),
     idle_timeout: idleTimeoutFlag,
+    ...tokenFlags,
+    allow_targets: {
+      kind: "string",
+      describe: "Targets clients may reach, e.g. 192.168.1.0/24:3389,db.lan:5432 (default: any)",
+    },
+    ...serverTlsFlags,
   },
   examples: [["user-server --bind_port 22222", "Let user-clients reach hosts on this network"]],
   epilog: EXIT_STATUS_EPILOG,
@@ -40,9 +55,12 @@ export const spec = {
 export type UserServerFlags = FlagValues<typeof spec.flags>;
 
 /** Maps the command line flags onto the typed @fwd/core startUserServer() options. */
-export function toUserServerOptions(flags: UserServerFlags): UserServerOptions {
+export function toUserServerOptions(flags: UserServerFlags, env = process.env): UserServerOptions {
   const options: UserServerOptions = {
     bind: { host: flags.bind_host, port: flags.bind_port },
+    ...serverSecurity(flags, env),
+    allowTargets:
+      flags.allow_targets === undefined ? undefined : TargetAllowlist.parse(flags.allow_targets),
     handshakeTimeoutMs: toMs(flags.handshake_timeout),
     connectTimeoutMs: toMs(flags.connect_timeout),
     idleTimeoutMs: toMs(flags.idle_timeout),
@@ -51,9 +69,23 @@ export function toUserServerOptions(flags: UserServerFlags): UserServerOptions {
 }
 
 export async function startUserServerCli(flags: UserServerFlags, log: Logger): Promise<Running> {
-  const server = await startUserServer(toUserServerOptions(flags));
+  const options = toUserServerOptions(flags);
+  const server = await startUserServer(options);
   const running = superviseService(server, log, "user-server");
-  log.info(`listening on ${formatEndpoint(server.address())} for user-client connections`);
+  const protections = [
+    options.token && "token",
+    options.tls && "TLS",
+    options.allowTargets && `targets ${options.allowTargets}`,
+  ];
+  log.info(
+    `listening on ${formatEndpoint(server.address())} for user-client connections` +
+      ` (${protections.filter(Boolean).join(", ") || "no token, no TLS, any target"})`,
+  );
+  const warning = exposureWarning("user-server", flags.bind_host, {
+    token: options.token !== undefined,
+    allowlist: options.allowTargets !== undefined,
+  });
+  if (warning) log.warn(warning);
   return running;
 }
 

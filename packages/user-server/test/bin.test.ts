@@ -44,7 +44,7 @@ describe("user-server bin", () => {
       await once(socket, "end");
       socket.destroy();
       await server.waitFor(
-        new RegExp(`connection #${n} from 127\\.0\\.0\\.1:\\d+: .*unexpected byte`),
+        new RegExp(`connection #${n} from 127\\.0\\.0\\.1:\\d+: .*neither a legacy nor a fwd v2`),
       );
     }
     expect(await server.stop("SIGTERM")).toBe(0);

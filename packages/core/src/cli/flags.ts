@@ -13,6 +13,8 @@ export type FlagKind =
   | "listen-port"
   /** A positive number of seconds, fractions allowed. */
   | "seconds"
+  /** A whole number from 1 up. */
+  | "count"
   /** Free text. */
   | "string"
   /** One of `choices`. */
@@ -32,7 +34,11 @@ export interface FlagSpec {
 export type FlagSpecs = Record<string, FlagSpec>;
 
 /** What a parsed flag holds, from its kind. */
-export type FlagValue<S extends FlagSpec> = S["kind"] extends "port" | "listen-port" | "seconds"
+export type FlagValue<S extends FlagSpec> = S["kind"] extends
+  | "port"
+  | "listen-port"
+  | "seconds"
+  | "count"
   ? number
   : S["kind"] extends "boolean"
     ? boolean
@@ -79,6 +85,13 @@ export function convertFlag(name: string, spec: FlagSpec, raw: unknown): unknown
         throw invalidArg(
           `${flag} must be a positive number of seconds, got ${JSON.stringify(text)}`,
         );
+      }
+      return value;
+    }
+    case "count": {
+      const value = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+      if (!(value >= 1)) {
+        throw invalidArg(`${flag} must be a whole number from 1 up, got ${JSON.stringify(text)}`);
       }
       return value;
     }

@@ -22,4 +22,13 @@ export {
   uniqueIdFlag,
 } from "./presets.js";
 export { type CliIo, type Running, runCli } from "./run.js";
+export {
+  type ClientSecurity,
+  clientSecurity,
+  clientTlsFlags,
+  type ServerSecurity,
+  serverSecurity,
+  serverTlsFlags,
+  tokenFlags,
+} from "./security.js";
 export { logServiceEvents, superviseService } from "./service-log.js";

@@ -2,6 +2,7 @@ import createDebug from "debug";
 import type { ServiceEvents } from "../connection-hub.js";
 import type { TrafficCounters } from "../traffic.js";
 import { formatBytes, type Logger } from "./logger.js";
+import { LineLimiter } from "./rate-limit.js";
 import type { Running } from "./run.js";
 
 /** Any fwd service, whatever events it adds to the common ones. */
@@ -20,10 +21,12 @@ export interface ObservableService {
  */
 export function logServiceEvents(service: ObservableService, log: Logger, program: string): void {
   const debug = createDebug(`fwd:${program}:conn`);
+  const errors = new LineLimiter((line) => log.error(line));
   service.onService("connection", (info) => debug("#%d from %s", info.id, info.remote));
-  service.onService("connectionError", (info, error) =>
-    log.error(`connection #${info.id} from ${info.remote}: ${error.message}`),
-  );
+  service.onService("connectionError", (info, error) => {
+    debug("#%d from %s failed: %s", info.id, info.remote, error.message);
+    errors.line(`connection #${info.id} from ${info.remote}: ${error.message}`);
+  });
   service.onService("connectionClosed", (info, summary) =>
     debug(
       "#%d from %s to %s closed (%s): %s in, %s out, %d ms%s",

@@ -1,0 +1,118 @@
+/**
+ * The security flags every tunnel command line shares (token, TLS, protocol,
+ * handshake cap) and their mapping onto the @fwd/core options.
+ */
+import type { SecureContext } from "node:tls";
+import { resolveToken, type Token } from "../auth.js";
+import type { ProtocolChoice } from "../client-handshake.js";
+import { invalidArg } from "../errors.js";
+import { type ClientTlsOptions, loadCa, loadServerTls, normalizeFingerprint } from "../tls.js";
+import { DEFAULT_MAX_HANDSHAKES } from "../user-server.js";
+
+export const tokenFlags = {
+  token: {
+    kind: "string",
+    describe:
+      "Shared secret for authentication (v2); visible in ps, so prefer --token_file or FWD_TOKEN",
+  },
+  token_file: { kind: "string", describe: "Read the token from the first line of this file" },
+} as const;
+
+export const serverTlsFlags = {
+  tls_cert: {
+    kind: "string",
+    describe: "PEM certificate file: serve clients over TLS (with --tls_key)",
+  },
+  tls_key: { kind: "string", describe: "PEM private key file for --tls_cert" },
+  max_handshakes: {
+    kind: "count",
+    default: DEFAULT_MAX_HANDSHAKES,
+    describe: "Close new connections while this many handshakes are in progress",
+  },
+} as const;
+
+export const clientTlsFlags = {
+  tls: {
+    kind: "boolean",
+    default: false,
+    describe: "Connect to the server over TLS, verified by the system CAs",
+  },
+  tls_ca: {
+    kind: "string",
+    describe: "Verify the server against this PEM CA file instead (implies --tls)",
+  },
+  tls_fingerprint: {
+    kind: "string",
+    describe:
+      "Accept only the server certificate with this fingerprint, sha256:AB:CD:… (implies --tls)",
+  },
+  protocol: {
+    kind: "choice",
+    choices: ["auto", "legacy", "v2"],
+    default: "auto",
+    describe: "Handshake: auto picks v2 for a token or a target legacy cannot carry",
+  },
+} as const;
+
+interface TokenFlagValues {
+  token?: string | undefined;
+  token_file?: string | undefined;
+}
+
+function tokenOf(flags: TokenFlagValues, env: NodeJS.ProcessEnv): Token | undefined {
+  return resolveToken({ token: flags.token, tokenFile: flags.token_file, env: env.FWD_TOKEN });
+}
+
+export interface ServerSecurity {
+  token: Token | undefined;
+  tls: SecureContext | undefined;
+  maxHandshakes: number;
+}
+
+/** Token, TLS context and handshake cap of a server, loaded and checked at start. */
+export function serverSecurity(
+  flags: TokenFlagValues & {
+    tls_cert?: string | undefined;
+    tls_key?: string | undefined;
+    max_handshakes: number;
+  },
+  env: NodeJS.ProcessEnv = process.env,
+): ServerSecurity {
+  if ((flags.tls_cert === undefined) !== (flags.tls_key === undefined)) {
+    throw invalidArg("--tls_cert and --tls_key go together; give both or neither");
+  }
+  const tls =
+    flags.tls_cert !== undefined && flags.tls_key !== undefined
+      ? loadServerTls({ certFile: flags.tls_cert, keyFile: flags.tls_key })
+      : undefined;
+  return { token: tokenOf(flags, env), tls, maxHandshakes: flags.max_handshakes };
+}
+
+export interface ClientSecurity {
+  token: Token | undefined;
+  tls: ClientTlsOptions | undefined;
+  protocol: ProtocolChoice;
+}
+
+/** Token, TLS options and protocol choice of a client, checked at start. */
+export function clientSecurity(
+  flags: TokenFlagValues & {
+    tls: boolean;
+    tls_ca?: string | undefined;
+    tls_fingerprint?: string | undefined;
+    protocol: string;
+  },
+  env: NodeJS.ProcessEnv = process.env,
+): ClientSecurity {
+  const wantsTls = flags.tls || flags.tls_ca !== undefined || flags.tls_fingerprint !== undefined;
+  const tls: ClientTlsOptions | undefined = wantsTls ? {} : undefined;
+  if (tls && flags.tls_ca !== undefined) tls.ca = loadCa(flags.tls_ca);
+  if (tls && flags.tls_fingerprint !== undefined)
+    tls.fingerprint = normalizeFingerprint(flags.tls_fingerprint);
+  const token = tokenOf(flags, env);
+  const protocol = flags.protocol as ProtocolChoice;
+  if (token && protocol === "legacy") {
+    throw invalidArg("--protocol=legacy cannot carry a token; drop one of them");
+  }
+  return { token, tls, protocol };
+}
