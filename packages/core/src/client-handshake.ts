@@ -75,6 +75,11 @@ export function isFatalHandshakeError(err: unknown): boolean {
   return isFwdError(err) && fatal.includes(err.code);
 }
 
+/** The peer closed or reset the connection before answering. */
+function brokeOff(err: unknown): boolean {
+  return isFwdError(err, ErrorCodes.HANDSHAKE_CLOSED) || isFwdError(err, ErrorCodes.CONN_RESET);
+}
+
 /** Sends a request without waiting for an answer (the first half of a handshake). */
 export function sendLegacyRequest(socket: Duplex, request: ClientRequest): void {
   socket.write(
@@ -96,7 +101,7 @@ export async function readLegacyReply(
   try {
     reply = await readFrame(socket, new LegacyReplyParser(), options);
   } catch (err) {
-    if (isFwdError(err, ErrorCodes.HANDSHAKE_CLOSED)) throw meaning.closed;
+    if (brokeOff(err)) throw meaning.closed;
     throw err;
   }
   if (reply.value === "ex") throw meaning.ex;
@@ -130,8 +135,8 @@ export async function requestV2(
         initial,
       });
     } catch (err) {
-      if (!isFwdError(err, ErrorCodes.HANDSHAKE_CLOSED) && !isFwdError(err, ErrorCodes.PROTOCOL))
-        throw err;
+      // A legacy server closes on a v2 hello (or resets, with our bytes unread).
+      if (!brokeOff(err) && !isFwdError(err, ErrorCodes.PROTOCOL)) throw err;
       throw new FwdError(
         ErrorCodes.PROTOCOL,
         `${what} broke off the fwd v2 handshake: if it is a legacy server, use --protocol=legacy (no token, IPv4 targets only)`,

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import type { Socket } from "node:net";
 import {
   connectTo,
   exchange,
@@ -7,6 +8,7 @@ import {
   payload,
   sha256,
   startEchoServer,
+  startServer,
   Teardown,
   type TestCertificate,
   waitUntil,
@@ -177,6 +179,20 @@ describe("user-server allowlist", () => {
       code: "ERR_FWD_CONN_REFUSED",
       errno: "ECONNREFUSED",
       message: expect.stringMatching(/cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/),
+    });
+  });
+});
+
+describe("a v2 client meeting a server that is not v2", () => {
+  it.each([
+    ["closes", (socket: Socket) => socket.end()],
+    ["resets", (socket: Socket) => socket.resetAndDestroy()],
+  ])("suggests --protocol=legacy when the server %s on the hello", async (_, hangUp) => {
+    const legacyLike = teardown.add(await startServer((socket) => socket.once("data", () => hangUp(socket))));
+    const client = await userClient(legacyLike.port, { host: "127.0.0.1", port: 1 }, { protocol: "v2" });
+    expect(await refusedThrough(client)).toMatchObject({
+      code: "ERR_FWD_PROTOCOL",
+      message: expect.stringMatching(/if it is a legacy server, use --protocol=legacy/),
     });
   });
 });
