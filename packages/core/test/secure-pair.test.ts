@@ -188,8 +188,14 @@ describe("a v2 client meeting a server that is not v2", () => {
     ["closes", (socket: Socket) => socket.end()],
     ["resets", (socket: Socket) => socket.resetAndDestroy()],
   ])("suggests --protocol=legacy when the server %s on the hello", async (_, hangUp) => {
-    const legacyLike = teardown.add(await startServer((socket) => socket.once("data", () => hangUp(socket))));
-    const client = await userClient(legacyLike.port, { host: "127.0.0.1", port: 1 }, { protocol: "v2" });
+    const legacyLike = teardown.add(
+      await startServer((socket) => socket.once("data", () => hangUp(socket))),
+    );
+    const client = await userClient(
+      legacyLike.port,
+      { host: "127.0.0.1", port: 1 },
+      { protocol: "v2" },
+    );
     expect(await refusedThrough(client)).toMatchObject({
       code: "ERR_FWD_PROTOCOL",
       message: expect.stringMatching(/if it is a legacy server, use --protocol=legacy/),
