@@ -5,6 +5,7 @@
  */
 import { BlockList, isIP } from "node:net";
 import { invalidArg } from "./errors.js";
+import { HOST_CHARACTERS } from "./protocol/v2.js";
 
 /** An inclusive port range. */
 export interface PortRange {
@@ -80,6 +81,7 @@ export class TargetAllowlist {
 
   /** `host` as requested, `address` as resolved, and the port. */
   allows(host: string, address: string, port: number): boolean {
+    if (!HOST_CHARACTERS.test(host)) return false;
     const name = host.toLowerCase().replace(/\.$/, "");
     const family = isIP(address) === 6 ? "ipv6" : "ipv4";
     return this.rules.some((rule) => {

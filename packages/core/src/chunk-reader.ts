@@ -53,10 +53,21 @@ export class ZeroCopyReader implements ChunkReader {
   private lent = false;
   /** Copies read while no sink was attached, delivered on the next start(). */
   private held: Buffer[] = [];
+  private reads = 0;
+  private readsAtLastSweep = -1;
+  private idleReleases = 0;
+
+  /** Where the next read lands: what Node last got from `buffer()`, or the idle sweep set. */
+  private target: Buffer | undefined;
 
   readonly onread = {
-    buffer: (): Buffer => this.large ?? sharedReadBuffer(),
-    callback: (length: number, buffer: Buffer): boolean => this.deliver(length, buffer),
+    buffer: (): Buffer => {
+      this.target = this.large ?? sharedReadBuffer();
+      return this.target;
+    },
+    // Node passes the buffer it remembers; after an idle release the handle
+    // reads elsewhere, so the reader trusts its own record instead.
+    callback: (length: number): boolean => this.deliver(length, this.target ?? sharedReadBuffer()),
   };
 
   attach(socket: Duplex): void {
@@ -96,11 +107,15 @@ export class ZeroCopyReader implements ChunkReader {
   }
 
   private deliver(length: number, buffer: Buffer): boolean {
+    this.reads++;
     if (buffer !== this.large) {
       // The shared buffer serves every socket: copy out before the next read.
       const chunk = Buffer.allocUnsafe(length);
       buffer.copy(chunk, 0, 0, length);
-      if (length === SHARED_READ_SIZE) this.large = largeReadBuffers.acquire();
+      if (length === SHARED_READ_SIZE) {
+        this.large = largeReadBuffers.acquire();
+        if (this.large) idleSweep.watch(this);
+      }
       if (!this.sink) {
         this.held.push(chunk);
         return false;
@@ -123,8 +138,67 @@ export class ZeroCopyReader implements ChunkReader {
     // A lent buffer may still be read by a pending write: never reuse it.
     largeReadBuffers.release(this.large, !this.lent);
     this.large = undefined;
+    idleSweep.forget(this);
+  }
+
+  /**
+   * Called by the idle sweep: a socket that has read nothing since the last
+   * sweep gives its large buffer back. Node fixes the buffer of the next read
+   * when a read ends, so this points the handle back at the shared buffer
+   * (the private useUserBuffer, the call `onread` itself rests on); each call
+   * adds a small native listener, hence the cap per socket.
+   * Returns false when the reader should stay watched.
+   */
+  releaseIfIdle(): boolean {
+    if (!this.large) return true;
+    if (this.lent || this.reads !== this.readsAtLastSweep) {
+      this.readsAtLastSweep = this.reads;
+      return false;
+    }
+    const handle = (this.socket as { _handle?: { useUserBuffer?: unknown } } | undefined)?._handle;
+    if (this.idleReleases >= MAX_IDLE_RELEASES || typeof handle?.useUserBuffer !== "function")
+      return true;
+    this.target = sharedReadBuffer();
+    (handle.useUserBuffer as (buffer: Buffer) => void).call(handle, this.target);
+    this.idleReleases++;
+    this.dropLarge();
+    return true;
   }
 }
+
+/** Idle releases per socket: each leaves a small native listener behind until the socket closes. */
+const MAX_IDLE_RELEASES = 64;
+
+/**
+ * One process-wide timer that finds sockets holding a large read buffer
+ * while idle, so a connection that has gone quiet after a bulk transfer
+ * holds no read buffer at all.
+ */
+const idleSweep = {
+  readers: new Set<ZeroCopyReader>(),
+  timer: undefined as NodeJS.Timeout | undefined,
+  watch(reader: ZeroCopyReader): void {
+    this.readers.add(reader);
+    if (this.timer) return;
+    this.timer = setInterval(() => this.sweep(), IDLE_SWEEP_MS);
+    this.timer.unref();
+  },
+  forget(reader: ZeroCopyReader): void {
+    this.readers.delete(reader);
+  },
+  sweep(): void {
+    for (const reader of this.readers) {
+      if (reader.releaseIfIdle()) this.readers.delete(reader);
+    }
+    if (this.readers.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  },
+};
+
+/** How often the idle sweep runs: a burst must pause at least this long to count as over. */
+const IDLE_SWEEP_MS = 500;
 
 /** The portable path: Node's own 'data' events, flow control by pause/resume. */
 class StreamReader implements ChunkReader {

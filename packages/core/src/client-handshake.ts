@@ -164,14 +164,16 @@ export async function requestV2(
       );
     }
     const reply = decodeReply(frame.value.body);
+    // With a token every answer must carry the server's proof, except
+    // auth_failed: a client holding the wrong token cannot check that one.
     if (
       token &&
-      reply.code === ReplyCode.ok &&
+      reply.code !== ReplyCode.auth_failed &&
       !macMatches(reply.mac, replyMac(token, serverNonce, clientNonce, reply.fields))
     ) {
       throw new FwdError(
-        ErrorCodes.AUTH_FAILED,
-        `${what} accepted without proving it knows the token; someone may be in between`,
+        ErrorCodes.PROTOCOL,
+        `${what} answered without proving it knows the token; someone may be in between (use TLS)`,
       );
     }
     if (reply.code !== ReplyCode.ok) throw replyError(reply, what, request);

@@ -1,4 +1,4 @@
-import { addAbortListener, EventEmitter } from "node:events";
+import { addAbortListener, EventEmitter, setMaxListeners } from "node:events";
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
 import { ErrorCodes, FwdError, isFwdError } from "./errors.js";
@@ -48,6 +48,12 @@ export abstract class ConnectionHub<Extra extends EventMap<Extra> = {}> extends 
   private closing: Promise<void> | undefined;
   private nextId = 1;
   private removeAbortListener: (() => void) | undefined;
+
+  constructor() {
+    super();
+    // Every dial and handshake in flight listens on it: many is normal, not a leak.
+    setMaxListeners(0, this.stopping.signal);
+  }
 
   /** Aborted when the service closes: pass it to work a connection waits on. */
   protected get shutdownSignal(): AbortSignal {

@@ -57,7 +57,7 @@ export class Relay extends EventEmitter<RelayEvents> {
   private lastActivity = this.started;
   private idleTimer: NodeJS.Timeout | undefined;
   private removeAbortListener: (() => void) | undefined;
-  private open = 2;
+  private open: number;
   private resolve!: (summary: RelaySummary) => void;
 
   constructor(
@@ -74,10 +74,11 @@ export class Relay extends EventEmitter<RelayEvents> {
     };
     this.aToB = new Pump(a, b, touch, () => this.onPumpFinished());
     this.bToA = new Pump(b, a, touch, () => this.onPumpFinished());
-    for (const socket of [a, b]) {
-      socket.on("error", (err) => this.end("error", err));
-      socket.once("close", () => this.onSocketClose());
-    }
+    // A socket may have closed before the relay began: only wait for the others.
+    const live = [a, b].filter((socket) => !socket.closed);
+    this.open = live.length;
+    for (const socket of [a, b]) socket.on("error", (err) => this.end("error", err));
+    for (const socket of live) socket.once("close", () => this.onSocketClose());
     if (options.signal) {
       if (options.signal.aborted) {
         queueMicrotask(() => this.end("aborted"));
@@ -89,7 +90,10 @@ export class Relay extends EventEmitter<RelayEvents> {
     const idle = options.idleTimeoutMs ?? 0;
     if (idle > 0) this.armIdleTimer(idle);
     if (a.destroyed || b.destroyed) {
-      queueMicrotask(() => this.end("closed"));
+      queueMicrotask(() => {
+        this.end("closed");
+        if (this.open === 0) this.settle();
+      });
       return;
     }
     this.aToB.start(options.head?.toB);

@@ -288,6 +288,35 @@ describe("multi server", () => {
     expect(server.publicPorts()[0]?.owner).toBe("0000000000second");
   });
 
+  it("refuses registrations past the cap per port", async () => {
+    const server = await multiServer({ maxWaitingPerPort: 2 });
+    const publicPort = await freePort();
+    await register(server, publicPort);
+    await register(server, publicPort);
+    await waitUntil(() => server.publicPorts()[0]?.waiting === 2);
+    const third = await register(server, publicPort);
+    expect(await readAll(third)).toEqual(LEGACY_EX);
+    expect(server.publicPorts()[0]?.waiting).toBe(2);
+  });
+
+  it("keeps a held public connection past the linger, for its hold timeout", async () => {
+    const server = await multiServer({ portLingerMs: 20, holdTimeoutMs: 5000 });
+    const publicPort = await freePort();
+    const owner = await register(server, publicPort);
+    await registrationWaiting(server, publicPort);
+    const paired = await connectTo(publicPort);
+    await readExactly(owner, LEGACY_OK.length);
+    const held = await connectTo(publicPort);
+    await waitUntil(() => server.publicPorts()[0]?.held === 1);
+    // The owner's relay ends: nothing waits, but a public connection is held.
+    owner.destroy();
+    paired.destroy();
+    await waitUntil(() => server.publicPorts()[0]?.relays === 0);
+    const next = await register(server, publicPort);
+    expect(await readExactly(next, LEGACY_OK.length)).toEqual(LEGACY_OK);
+    held.destroy();
+  });
+
   it("closes a bad registration frame and keeps serving", async () => {
     const echo = teardown.add(await startEchoServer());
     const server = await multiServer();

@@ -15,11 +15,29 @@ import {
 } from "@fwd/testkit";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readerOf } from "../src/chunk-reader.js";
-import { LARGE_READ_SIZE, SHARED_READ_SIZE } from "../src/read-buffers.js";
+import { LARGE_READ_SIZE, largeReadBuffers, SHARED_READ_SIZE } from "../src/read-buffers.js";
+import { relay } from "../src/relay.js";
 import { setZeroCopy } from "../src/sockets.js";
 import { type RelayHarness, startRelayHarness } from "./harness.js";
 
 const MB = 1024 * 1024;
+
+describe("relay over a socket that already closed", () => {
+  it("settles at once and closes the other side", async () => {
+    const target = await startEchoServer();
+    try {
+      const a = await connectTo(target.port);
+      const b = await connectTo(target.port);
+      a.destroy();
+      await once(a, "close");
+      const summary = await relay(a, b).done;
+      expect(summary.reason).toBe("closed");
+      expect(b.destroyed).toBe(true);
+    } finally {
+      await target.close();
+    }
+  });
+});
 
 describe.each([
   { path: "zero-copy", zeroCopy: true },
@@ -226,6 +244,28 @@ describe.each([
     controller.abort();
     expect((await active.done).reason).toBe("aborted");
     await ended;
+  });
+
+  it.runIf(zeroCopy)("gives large read buffers back once a connection goes idle", async () => {
+    const { port } = await through(startEchoServer());
+    const socket = await client(port);
+    const data = payload(8 * MB);
+    const back = new Promise<void>((resolve) => {
+      let got = 0;
+      socket.on("data", (chunk: Buffer) => {
+        got += chunk.length;
+        if (got === data.length) resolve();
+      });
+    });
+    socket.write(data);
+    await back;
+    // The connection stays open and idle: the sweep takes the buffers back.
+    await waitUntil(() => largeReadBuffers.stats.inUse === 0, {
+      what: "large buffers released",
+      timeoutMs: 5000,
+    });
+    socket.write("still works");
+    expect((await once(socket, "data"))[0].toString()).toBe("still works");
   });
 
   it("relays 100 connections at once, each intact", async () => {

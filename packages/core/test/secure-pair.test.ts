@@ -161,6 +161,16 @@ describe("user-server allowlist", () => {
     });
   });
 
+  it("refuses a host name with a NUL that would split the check from the lookup", async () => {
+    const echo = teardown.add(await startEchoServer());
+    const server = await userServer({ allowTargets: TargetAllowlist.parse(`*.corp:${echo.port}`) });
+    const client = await userClient(server.address().port, {
+      host: "127.0.0.1\u0000.corp",
+      port: echo.port,
+    });
+    expect(await refusedThrough(client)).toMatchObject({ code: "ERR_FWD_PROTOCOL" });
+  });
+
   it("checks a host name by the address it resolves to", async () => {
     const echo = teardown.add(await startEchoServer());
     const server = await userServer({ allowTargets: TargetAllowlist.parse("10.0.0.0/8") });

@@ -61,7 +61,7 @@ export async function runCli<F extends FlagSpecs>(
     return report(err, log);
   }
 
-  let undo = onStopSignal(io, () => {});
+  let undo = (): void => {};
   const stop = await new Promise<{ signal: string } | { error: unknown }>((resolve) => {
     undo = onStopSignal(io, (signal) => resolve({ signal }));
     running.failed?.catch((error: unknown) => resolve({ error }));

@@ -14,6 +14,9 @@ import { PublicPort, type PublicPortLimits, type PublicPortOwner } from "./publi
 
 const debug = createDebug("fwd:core:multi");
 
+/** Registrations waiting on all ports together: each holds a socket and a timer. */
+const MAX_WAITING_TOTAL = 1024;
+
 export interface MultiServerOptions {
   /** Where multi-clients register. */
   bind: Endpoint;
@@ -25,6 +28,8 @@ export interface MultiServerOptions {
   maxHeldPerPort?: number | undefined;
   /** Close a waiting registration after this long (default 65 s: clients renew every 30 s). */
   registrationTimeoutMs?: number | undefined;
+  /** At most this many registrations wait per port (default 16: a client keeps one or two). */
+  maxWaitingPerPort?: number | undefined;
   /** Keep an idle port for its owner this long after its last registration and relay (default 1 s). */
   portLingerMs?: number | undefined;
   /** Close a relayed connection after this long without a byte either way. */
@@ -71,6 +76,7 @@ export class MultiServer extends TcpService {
       holdTimeoutMs: options.holdTimeoutMs ?? 10_000,
       maxHeld: options.maxHeldPerPort ?? 128,
       registrationTimeoutMs: options.registrationTimeoutMs ?? 65_000,
+      maxWaiting: options.maxWaitingPerPort ?? 16,
       lingerMs: options.portLingerMs ?? 1000,
     };
     this.portOwner = {
@@ -80,7 +86,8 @@ export class MultiServer extends TcpService {
       startRelay: (publicSocket, registration, info): Relay =>
         this.startRelay(publicSocket, registration, info, { idleTimeoutMs: options.idleTimeoutMs }),
       released: (port) => {
-        if (this.ports.get(port.key) === port) this.ports.delete(port.key);
+        const key = String(port.endpoint.port);
+        if (this.ports.get(key) === port) this.ports.delete(key);
       },
     };
   }
@@ -158,11 +165,42 @@ export class MultiServer extends TcpService {
         `public port ${endpoint.port} is not in the server's --allow_ports (${allowPorts})`,
       );
     }
+    if (request.rest.length > 0) {
+      refuseWith(
+        request,
+        "bad_request",
+        new FwdError(ErrorCodes.PROTOCOL, `${who} sent data before its registration was paired`),
+      );
+    }
     let port: PublicPort;
     try {
       port = await this.portFor(endpoint, request.uniqueId);
     } catch (err) {
       refuseWith(request, "port_in_use", err as FwdError);
+    }
+    const waitingEverywhere = [...this.ports.values()].reduce(
+      (sum, p) => sum + p.status.waiting,
+      0,
+    );
+    if (waitingEverywhere >= MAX_WAITING_TOTAL) {
+      refuseWith(
+        request,
+        "port_in_use",
+        new FwdError(
+          ErrorCodes.REFUSED,
+          `${who}: ${MAX_WAITING_TOTAL} registrations already wait on this server`,
+        ),
+      );
+    }
+    if (port.status.waiting >= this.limits.maxWaiting) {
+      refuseWith(
+        request,
+        "port_in_use",
+        new FwdError(
+          ErrorCodes.REFUSED,
+          `${who}: ${this.limits.maxWaiting} registrations already wait on public port ${port.key}`,
+        ),
+      );
     }
     debug("#%d %s (%s) registered %s", info.id, info.remote, info.clientId, port.key);
     request.accept();
@@ -170,18 +208,26 @@ export class MultiServer extends TcpService {
     port.addRegistration(socket, info, request.pairedMessage);
   }
 
-  /** The owner's port: already open, being opened, or opened now. */
+  /**
+   * The owner's port: already open, being opened, or opened now. Ports are
+   * owned by number, whatever address they are bound to: where the OS lets
+   * two sockets bind one port on different addresses (Windows), a second
+   * client must not take the traffic of the first.
+   */
   private async portFor(endpoint: Endpoint, owner: string): Promise<PublicPort> {
-    const key = formatEndpoint(endpoint);
-    if (endpoint.port < 1 || endpoint.port > 65535) {
-      throw new FwdError(ErrorCodes.PROTOCOL, `public port ${endpoint.port} is not a TCP port`);
-    }
+    const key = String(endpoint.port);
     const port = this.ports.get(key) ?? (await this.opening.get(key));
     if (port && this.ports.get(key) === port) {
       if (port.owner !== owner) {
         throw new FwdError(
           ErrorCodes.ADDR_IN_USE,
-          `public port ${key} belongs to client ${JSON.stringify(port.owner)}, not ${JSON.stringify(owner)}`,
+          `public port ${endpoint.port} belongs to client ${JSON.stringify(port.owner)}, not ${JSON.stringify(owner)}`,
+        );
+      }
+      if (port.endpoint.host !== endpoint.host) {
+        throw new FwdError(
+          ErrorCodes.ADDR_IN_USE,
+          `public port ${endpoint.port} is already open on ${port.key}`,
         );
       }
       return port;

@@ -17,6 +17,8 @@ export interface PublicPortLimits {
   maxHeld: number;
   /** A registration nothing paired within this long is closed (its client renews sooner). */
   registrationTimeoutMs: number;
+  /** At most this many registrations wait at once; more are refused. */
+  maxWaiting: number;
   /** With no registration and no relay left, the port closes after this long. */
   lingerMs: number;
 }
@@ -216,6 +218,7 @@ export class PublicPort {
         const index = this.held.indexOf(entry);
         if (index >= 0) this.held.splice(index, 1);
         socket.destroy();
+        this.updateLinger();
         this.host.markFailed(
           info,
           new FwdError(
@@ -230,8 +233,10 @@ export class PublicPort {
       if (index < 0) return;
       this.held.splice(index, 1);
       clearTimeout(entry.timer);
+      this.updateLinger();
     });
     this.held.push(entry);
+    this.updateLinger();
     debug("public port %s holds %s (%d waiting)", this.key, info.remote, this.held.length);
   }
 
@@ -255,7 +260,8 @@ export class PublicPort {
   private updateLinger(): void {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    if (this.closing || this.waiting.length > 0 || this.relays > 0) return;
+    // Held public connections keep the port too: they wait for the owner's next registration.
+    if (this.closing || this.waiting.length > 0 || this.held.length > 0 || this.relays > 0) return;
     this.lingerTimer = setTimeout(() => {
       debug("public port %s released by %s", this.key, this.owner);
       void this.close();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { Backoff, type BackoffOptions } from "../backoff.js";
 import type { FwdError } from "../errors.js";
 import { sleep } from "../sleep.js";
@@ -52,6 +53,7 @@ export class RegistrationLoop {
 
   constructor(private readonly options: RegistrationLoopOptions) {
     this.backoff = new Backoff(options.backoff);
+    setMaxListeners(0, this.controller.signal);
     const slots = Array.from({ length: options.slots }, () => this.runSlot());
     this.done = Promise.all(slots).then(() => {
       const stopped: RegistrationState = this.fatal

@@ -52,6 +52,9 @@ export function replyName(code: number): ReplyName | undefined {
   return (Object.keys(ReplyCode) as ReplyName[]).find((name) => ReplyCode[name] === code);
 }
 
+/** Letters, digits, dots, hyphens, underscores and colons (IPv6): nothing else is a host. */
+export const HOST_CHARACTERS = /^[A-Za-z0-9._:-]*$/;
+
 /** What a client asks: a connection to a target (user mode) or a public port (multi mode). */
 export type RequestKind = "connect" | "register";
 const KIND_BYTE: Record<RequestKind, number> = { connect: 1, register: 2 };
@@ -268,6 +271,14 @@ export function decodeRequest(body: Buffer): V2Request & { fields: Buffer } {
   const host = reader.text(MAX_HOST_BYTES);
   const uniqueId = reader.text(MAX_ID_BYTES);
   reader.done();
+  // Resolvers stop at a NUL and allowlists compare whole strings: only host
+  // name and IP literal characters may pass, or the two would disagree.
+  if (!HOST_CHARACTERS.test(host)) {
+    throw new FwdError(
+      ErrorCodes.PROTOCOL,
+      `request names a host with characters no host name has: ${JSON.stringify(host)}`,
+    );
+  }
   return { kind, host, port, uniqueId, mac, fields };
 }
 
