@@ -25,7 +25,10 @@ export function sharedReadBuffer(): Buffer {
 /**
  * Large read buffers with a cap on how many exist at once, so many bulk
  * connections cannot grow the process without bound: past the cap, sockets
- * stay on the shared buffer (slower, never unbounded).
+ * stay on the shared buffer (slower, never unbounded). Released buffers are
+ * kept for reuse rather than left to the garbage collector: allocating and
+ * dropping megabyte buffers per burst fragments the heap and inflates the
+ * resident size long after the bursts are over.
  */
 export class LargeBufferPool {
   private readonly free: Buffer[] = [];
@@ -34,7 +37,6 @@ export class LargeBufferPool {
   constructor(
     readonly size: number,
     readonly maxInUse: number,
-    readonly maxFree: number,
   ) {}
 
   acquire(): Buffer | undefined {
@@ -46,7 +48,7 @@ export class LargeBufferPool {
   /** Gives a buffer back. `reusable: false` when a pending write may still read it. */
   release(buffer: Buffer, reusable = true): void {
     this.inUse--;
-    if (reusable && this.free.length < this.maxFree) this.free.push(buffer);
+    if (reusable) this.free.push(buffer);
   }
 
   get stats(): { inUse: number; free: number } {
@@ -54,4 +56,8 @@ export class LargeBufferPool {
   }
 }
 
-export const largeReadBuffers = new LargeBufferPool(LARGE_READ_SIZE, 64, 8);
+/**
+ * 16 buffers: enough for every bulk stream a forwarder on a desktop or small
+ * server carries at once, at most 16 MiB however many connections there are.
+ */
+export const largeReadBuffers = new LargeBufferPool(LARGE_READ_SIZE, 16);
