@@ -196,11 +196,12 @@ export class Relay extends EventEmitter<RelayEvents> {
 /** Destroys a socket, with a TCP reset where the socket can send one. */
 function reset(socket: Duplex): void {
   if (socket.destroyed) return;
-  if (socket instanceof Socket && !(socket instanceof TLSSocket) && !socket.connecting) {
-    socket.resetAndDestroy();
-  } else {
-    socket.destroy();
-  }
+  // libuv refuses to reset a socket whose write side is shut down (EINVAL),
+  // and Node then never closes it: such a socket just closes.
+  const resettable =
+    socket instanceof Socket && !(socket instanceof TLSSocket) && !socket.connecting && !socket.writableEnded;
+  if (resettable) socket.resetAndDestroy();
+  else socket.destroy();
 }
 
 /** One direction of a relay: reads from `src`, writes to `dst`, carries EOF over. */

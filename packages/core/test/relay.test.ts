@@ -39,6 +39,24 @@ describe("relay over a socket that already closed", () => {
   });
 });
 
+describe("relay teardown while a shutdown is in flight", () => {
+  it("closes a socket whose write side is being shut down when the other side fails", async () => {
+    const target = await startServer((socket) => socket.resume());
+    try {
+      const a = await connectTo(target.port);
+      const b = await connectTo(target.port);
+      b.end(); // shutdown requested, not yet done: libuv refuses to reset it (EINVAL)
+      const active = relay(a, b);
+      a.destroy(new Error("boom"));
+      const summary = await active.done;
+      expect(summary).toMatchObject({ reason: "error", error: { message: "boom" } });
+      expect(b.closed).toBe(true);
+    } finally {
+      await target.close();
+    }
+  });
+});
+
 describe.each([
   { path: "zero-copy", zeroCopy: true },
   { path: "stream", zeroCopy: false },
