@@ -28,8 +28,9 @@ export async function startListeningBin(
 ): Promise<ListeningBin> {
   const running = startNode(script, args, options);
   try {
+    // The bin's own start line ("name: listening on …"), not a DEBUG line that says the same.
     const [, v6, host, port] = await running.waitFor(
-      /listening on (?:\[([^\]]+)\]|([^\s:]+)):(\d+)/,
+      /^[\w-]+: listening on (?:\[([^\]]+)\]|([^\s:]+)):(\d+)/m,
     );
     return Object.assign(running, { host: (v6 ?? host)!, port: Number(port) });
   } catch (err) {
