@@ -199,7 +199,10 @@ function reset(socket: Duplex): void {
   // libuv refuses to reset a socket whose write side is shut down (EINVAL),
   // and Node then never closes it: such a socket just closes.
   const resettable =
-    socket instanceof Socket && !(socket instanceof TLSSocket) && !socket.connecting && !socket.writableEnded;
+    socket instanceof Socket &&
+    !(socket instanceof TLSSocket) &&
+    !socket.connecting &&
+    !socket.writableEnded;
   if (resettable) socket.resetAndDestroy();
   else socket.destroy();
 }
