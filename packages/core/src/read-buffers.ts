@@ -57,7 +57,7 @@ export class LargeBufferPool {
 }
 
 /**
- * 16 buffers: enough for every bulk stream a forwarder on a desktop or small
- * server carries at once, at most 16 MiB however many connections there are.
+ * 8 buffers: enough for every bulk stream a forwarder on a desktop or small
+ * server carries at once, at most 8 MiB however many connections there are.
  */
-export const largeReadBuffers = new LargeBufferPool(LARGE_READ_SIZE, 16);
+export const largeReadBuffers = new LargeBufferPool(LARGE_READ_SIZE, 8);

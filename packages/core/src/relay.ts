@@ -59,13 +59,16 @@ export class Relay extends EventEmitter<RelayEvents> {
   private removeAbortListener: (() => void) | undefined;
   private open: number;
   private resolve!: (summary: RelaySummary) => void;
+  private readonly label: string;
 
   constructor(
     readonly a: Duplex,
     readonly b: Duplex,
-    private readonly options: RelayOptions = {},
+    options: RelayOptions = {},
   ) {
     super();
+    // Keep only the label: options.head may be a large buffer, done with once written.
+    this.label = options.label ?? "relay";
     this.done = new Promise((resolve) => {
       this.resolve = resolve;
     });
@@ -181,7 +184,7 @@ export class Relay extends EventEmitter<RelayEvents> {
     if (this.ending?.error) summary.error = this.ending.error;
     debug(
       "%s closed (%s%s): %d B a->b, %d B b->a, %d ms",
-      this.options.label ?? "relay",
+      this.label,
       summary.reason,
       summary.error ? `: ${summary.error.message}` : "",
       summary.bytes.aToB,
