@@ -286,6 +286,36 @@ describe.each([
     expect((await once(socket, "data"))[0].toString()).toBe("still works");
   });
 
+  it.runIf(zeroCopy)(
+    "keeps the large buffer, still correct, where the handle cannot be repointed",
+    async () => {
+      const { port, nextRelay } = await through(startEchoServer());
+      const relayed = nextRelay();
+      const socket = await client(port);
+      const active = await relayed;
+      // As on a Node without the private call: the idle sweep must leave the buffer be.
+      for (const side of [active.a, active.b]) {
+        const handle = (side as unknown as { _handle: object })._handle;
+        Object.defineProperty(handle, "useUserBuffer", { value: undefined });
+      }
+      const data = payload(4 * MB);
+      let got = 0;
+      const back = new Promise<void>((resolve) =>
+        socket.on("data", (chunk: Buffer) => {
+          got += chunk.length;
+          if (got >= data.length) resolve();
+        }),
+      );
+      socket.write(data);
+      await back;
+      const held = largeReadBuffers.stats.inUse;
+      await new Promise((resolve) => setTimeout(resolve, 1200)); // two idle sweeps: nothing may change
+      expect(largeReadBuffers.stats.inUse).toBe(held);
+      socket.write("still right");
+      expect((await once(socket, "data"))[0].toString()).toBe("still right");
+    },
+  );
+
   it("relays 100 connections at once, each intact", async () => {
     const { port } = await through(startEchoServer());
     const payloads = Array.from({ length: 100 }, (_, i) => payload(32 * 1024 + i));

@@ -325,7 +325,7 @@ describe("multi pair, secured", () => {
       tls: { fingerprint: certificate.fingerprint },
     });
     await state(client, "registered");
-    await waitUntil(() => server.publicPorts()[0]?.waiting === 1);
+    await waitUntil(() => (server.publicPorts()[0]?.waiting ?? 0) >= 1);
     const payloads = Array.from({ length: 20 }, (_, i) => payload(50_000 + i));
     const echoed = await Promise.all(payloads.map((data) => exchange(publicPort, data)));
     expect(echoed.map(sha256)).toEqual(payloads.map(sha256));
@@ -354,7 +354,7 @@ describe("multi pair, secured", () => {
     const server = await multiServer();
     const publicPort = await freePort();
     await multiClient(server.address().port, 1, { publicPort, protocol: "v2", uniqueId: "first" });
-    await waitUntil(() => server.publicPorts()[0]?.waiting === 1);
+    await waitUntil(() => (server.publicPorts()[0]?.waiting ?? 0) >= 1);
     const second = await multiClient(server.address().port, 1, {
       publicPort,
       protocol: "v2",

@@ -25,6 +25,9 @@ import {
   type RegistrationState,
 } from "./registration-loop.js";
 
+/** Registrations kept waiting at a v2 server (a legacy server takes one). */
+const V2_WAITING_REGISTRATIONS = 4;
+
 /** The legacy client's wait for a pairing before it registers anew. */
 export const DEFAULT_REGISTER_TIMEOUT_MS = 30_000;
 
@@ -103,7 +106,9 @@ export class MultiClient extends ConnectionHub<MultiClientEvents> {
   start(): this {
     this.closeOnAbort(this.options.signal);
     this.loop = new RegistrationLoop({
-      slots: 1,
+      // A legacy server keeps one registration per port and replaces it with
+      // the next; a v2 (fwd) server keeps them all, so bursts need no wait.
+      slots: this.protocol === "v2" ? V2_WAITING_REGISTRATIONS : 1,
       attempt: (context) => this.register(context),
       backoff: this.options.backoff,
       onState: (state) => {
