@@ -1,11 +1,6 @@
+import { type MultiServerOptions, PortAllowlist, startMultiServer } from "@fwd/core";
 import {
-  exposureWarning,
-  formatEndpoint,
-  type MultiServerOptions,
-  PortAllowlist,
-  startMultiServer,
-} from "@fwd/core";
-import {
+  announceServer,
   bindHostFlag,
   bindPortFlag,
   type CliSpec,
@@ -73,20 +68,14 @@ export async function startMultiServerCli(flags: MultiServerFlags, log: Logger):
   const options = toMultiServerOptions(flags);
   const server = await startMultiServer(options);
   const running = superviseService(server, log, "multi-server");
-  const protections = [
-    options.token && "token",
-    options.tls && "TLS",
-    options.allowPorts && `ports ${options.allowPorts}`,
-  ];
-  log.info(
-    `listening on ${formatEndpoint(server.address())} for multi-client registrations` +
-      ` (${protections.filter(Boolean).join(", ") || "no token, no TLS, any port"})`,
-  );
-  const warning = exposureWarning("multi-server", flags.bind_host, {
-    token: options.token !== undefined,
-    allowlist: options.allowPorts !== undefined,
+  announceServer(log, server, {
+    program: "multi-server",
+    serves: "multi-client registrations",
+    bindHost: flags.bind_host,
+    token: options.token,
+    tls: options.tls,
+    allowlist: { name: "ports", value: options.allowPorts },
   });
-  if (warning) log.warn(warning);
   return running;
 }
 

@@ -1,11 +1,6 @@
+import { startUserServer, TargetAllowlist, type UserServerOptions } from "@fwd/core";
 import {
-  exposureWarning,
-  formatEndpoint,
-  startUserServer,
-  TargetAllowlist,
-  type UserServerOptions,
-} from "@fwd/core";
-import {
+  announceServer,
   bindHostFlag,
   bindPortFlag,
   type CliSpec,
@@ -72,20 +67,14 @@ export async function startUserServerCli(flags: UserServerFlags, log: Logger): P
   const options = toUserServerOptions(flags);
   const server = await startUserServer(options);
   const running = superviseService(server, log, "user-server");
-  const protections = [
-    options.token && "token",
-    options.tls && "TLS",
-    options.allowTargets && `targets ${options.allowTargets}`,
-  ];
-  log.info(
-    `listening on ${formatEndpoint(server.address())} for user-client connections` +
-      ` (${protections.filter(Boolean).join(", ") || "no token, no TLS, any target"})`,
-  );
-  const warning = exposureWarning("user-server", flags.bind_host, {
-    token: options.token !== undefined,
-    allowlist: options.allowTargets !== undefined,
+  announceServer(log, server, {
+    program: "user-server",
+    serves: "user-client connections",
+    bindHost: flags.bind_host,
+    token: options.token,
+    tls: options.tls,
+    allowlist: { name: "targets", value: options.allowTargets },
   });
-  if (warning) log.warn(warning);
   return running;
 }
 

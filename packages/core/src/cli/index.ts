@@ -23,6 +23,7 @@ export {
 } from "./presets.js";
 export { type CliIo, type Running, runCli } from "./run.js";
 export {
+  announceServer,
   type ClientSecurity,
   clientSecurity,
   clientTlsFlags,

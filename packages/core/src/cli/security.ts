@@ -3,11 +3,14 @@
  * handshake cap) and their mapping onto the @fwd/core options.
  */
 import type { SecureContext } from "node:tls";
+import { type Endpoint, formatEndpoint } from "../address.js";
 import { resolveToken, type Token } from "../auth.js";
 import type { ProtocolChoice } from "../client-handshake.js";
 import { invalidArg } from "../errors.js";
+import { exposureWarning } from "../exposure.js";
 import { type ClientTlsOptions, loadCa, loadServerTls, normalizeFingerprint } from "../tls.js";
 import { DEFAULT_MAX_HANDSHAKES } from "../user-server.js";
+import type { Logger } from "./logger.js";
 
 export const tokenFlags = {
   token: {
@@ -115,4 +118,38 @@ export function clientSecurity(
     throw invalidArg("--protocol=legacy cannot carry a token; drop one of them");
   }
   return { token, tls, protocol };
+}
+
+/**
+ * The start line of a tunnel server, saying how it is protected, and the
+ * warning when it is open to anyone beyond loopback.
+ */
+export function announceServer(
+  log: Logger,
+  server: { address(): Endpoint },
+  details: {
+    program: "user-server" | "multi-server";
+    serves: string;
+    bindHost: string;
+    token: Token | undefined;
+    tls: unknown;
+    /** What the allowlist restricts ("targets", "ports") and its text, if set. */
+    allowlist: { name: string; value: { toString(): string } | undefined };
+  },
+): void {
+  const { program, serves, bindHost, token, tls, allowlist } = details;
+  const protections = [
+    token && "token",
+    tls && "TLS",
+    allowlist.value && `${allowlist.name} ${allowlist.value}`,
+  ].filter(Boolean);
+  log.info(
+    `listening on ${formatEndpoint(server.address())} for ${serves}` +
+      ` (${protections.join(", ") || `no token, no TLS, any ${allowlist.name.replace(/s$/, "")}`})`,
+  );
+  const warning = exposureWarning(program, bindHost, {
+    token: token !== undefined,
+    allowlist: allowlist.value !== undefined,
+  });
+  if (warning) log.warn(warning);
 }
