@@ -108,6 +108,7 @@ export {
   type ServerTlsFiles,
 } from "./tls.js";
 export type { TrafficCounters } from "./traffic.js";
+export type { TunnelClientOptions, TunnelServerOptions } from "./tunnel-options.js";
 export { startUserClient, UserClient, type UserClientOptions } from "./user-client.js";
 export {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,

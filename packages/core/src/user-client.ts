@@ -1,11 +1,9 @@
 import type { Socket } from "node:net";
 import { type Endpoint, formatEndpoint } from "./address.js";
-import type { Token } from "./auth.js";
 import {
   type ClientRequest,
   chooseProtocol,
   isFatalHandshakeError,
-  type ProtocolChoice,
   readLegacyReply,
   requestV2,
   sendLegacyRequest,
@@ -14,31 +12,14 @@ import { dial } from "./dial.js";
 import { ErrorCodes, FwdError, invalidArg } from "./errors.js";
 import { encodeLegacyRequest, padUniqueId } from "./protocol/legacy.js";
 import { type ConnectionInfo, TcpService } from "./service.js";
-import type { ClientTlsOptions } from "./tls.js";
+import type { TunnelClientOptions } from "./tunnel-options.js";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "./user-server.js";
 
-export interface UserClientOptions {
+export interface UserClientOptions extends TunnelClientOptions {
   /** Where local programs connect. */
   bind: Endpoint;
-  /** The user-server. */
-  server: Endpoint;
   /** The target, as the server sees it: IPv4, IPv6 or a host name (the last two need v2). */
   target: Endpoint;
-  /** Up to 16 characters, left-padded with "0" (default: 16 zeros). */
-  uniqueId?: string | undefined;
-  /** "auto" (default): v2 with a token or a target legacy cannot carry, legacy otherwise. */
-  protocol?: ProtocolChoice | undefined;
-  /** Prove this token to the server (v2). */
-  token?: Token | undefined;
-  /** Speak TLS to the server. */
-  tls?: ClientTlsOptions | undefined;
-  /** Give up connecting to the server after this long (default 10 s). */
-  connectTimeoutMs?: number | undefined;
-  /** Give up waiting for the server's answer after this long (default 10 s). */
-  handshakeTimeoutMs?: number | undefined;
-  /** Close a relayed connection after this long without a byte either way. */
-  idleTimeoutMs?: number | undefined;
-  signal?: AbortSignal | undefined;
 }
 
 /**

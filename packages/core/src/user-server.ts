@@ -1,35 +1,21 @@
 import { lookup } from "node:dns/promises";
 import type { Socket } from "node:net";
-import type { SecureContext } from "node:tls";
-import { type Endpoint, formatEndpoint } from "./address.js";
+import { formatEndpoint } from "./address.js";
 import type { TargetAllowlist } from "./allowlist.js";
-import type { Token } from "./auth.js";
 import { dial } from "./dial.js";
 import { ErrorCodes, FwdError, fromSystemError } from "./errors.js";
 import { acceptHandshake, refuseWith } from "./server-handshake.js";
 import { type ConnectionInfo, TcpService } from "./service.js";
+import type { TunnelServerOptions } from "./tunnel-options.js";
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_HANDSHAKES = 256;
 
-export interface UserServerOptions {
-  /** Where clients connect. */
-  bind: Endpoint;
-  /** A client that has not sent its whole request by then is dropped (default 10 s). */
-  handshakeTimeoutMs?: number | undefined;
+export interface UserServerOptions extends TunnelServerOptions {
   /** Give up connecting to a requested target after this long (default 10 s). */
   connectTimeoutMs?: number | undefined;
-  /** Close a relayed connection after this long without a byte either way. */
-  idleTimeoutMs?: number | undefined;
-  /** Require this token (v2 only: legacy clients are then refused). */
-  token?: Token | undefined;
   /** Targets clients may reach; unset: any. */
   allowTargets?: TargetAllowlist | undefined;
-  /** Speak TLS to clients. */
-  tls?: SecureContext | undefined;
-  /** New connections are closed at once while this many handshakes are in progress (default 256). */
-  maxHandshakes?: number | undefined;
-  signal?: AbortSignal | undefined;
 }
 
 /**

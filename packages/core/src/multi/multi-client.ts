@@ -1,13 +1,11 @@
 import type { Socket } from "node:net";
 import { type Endpoint, formatEndpoint } from "../address.js";
-import type { Token } from "../auth.js";
 import type { BackoffOptions } from "../backoff.js";
 import {
   awaitPaired,
   type ClientRequest,
   chooseProtocol,
   isFatalHandshakeError,
-  type ProtocolChoice,
   readLegacyReply,
   requestV2,
   sendLegacyRequest,
@@ -16,7 +14,7 @@ import { ConnectionHub } from "../connection-hub.js";
 import { dial } from "../dial.js";
 import { ErrorCodes, FwdError, invalidArg, isFwdError } from "../errors.js";
 import { encodeLegacyRequest, padUniqueId } from "../protocol/legacy.js";
-import type { ClientTlsOptions } from "../tls.js";
+import type { TunnelClientOptions } from "../tunnel-options.js";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "../user-server.js";
 import {
   type RegistrationContext,
@@ -31,34 +29,17 @@ const V2_WAITING_REGISTRATIONS = 4;
 /** The legacy client's wait for a pairing before it registers anew. */
 export const DEFAULT_REGISTER_TIMEOUT_MS = 30_000;
 
-export interface MultiClientOptions {
-  /** The multi-server. */
-  server: Endpoint;
+export interface MultiClientOptions extends TunnelClientOptions {
   /** Where each public connection is relayed to, on this side. */
   target: Endpoint;
   /** The port the server opens for the public. */
   publicPort: number;
   /** The address the server binds it to (legacy: default 0.0.0.0; v2: default the server's choice). */
   publicHost?: string | undefined;
-  /** Up to 16 characters, left-padded with "0" (default: 16 zeros). */
-  uniqueId?: string | undefined;
-  /** "auto" (default): v2 with a token, legacy otherwise. */
-  protocol?: ProtocolChoice | undefined;
-  /** Prove this token to the server (v2). */
-  token?: Token | undefined;
-  /** Speak TLS to the server: the registrations and the tunnels they become. */
-  tls?: ClientTlsOptions | undefined;
-  /** Give up connecting to the server or the target after this long (default 10 s). */
-  connectTimeoutMs?: number | undefined;
-  /** Give up waiting for the server's answer to a v2 registration after this long (default 10 s). */
-  handshakeTimeoutMs?: number | undefined;
   /** Renew a registration that nothing paired within this long (default 30 s). */
   registerTimeoutMs?: number | undefined;
-  /** Close a relayed connection after this long without a byte either way. */
-  idleTimeoutMs?: number | undefined;
   /** Retry delays after failures (default 250 ms doubling up to 5 s, with jitter). */
   backoff?: BackoffOptions | undefined;
-  signal?: AbortSignal | undefined;
 }
 
 export interface MultiClientEvents {

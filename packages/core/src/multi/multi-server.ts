@@ -1,14 +1,13 @@
 import type { Socket } from "node:net";
-import type { SecureContext } from "node:tls";
 import createDebug from "debug";
 import { type Endpoint, formatEndpoint } from "../address.js";
 import type { PortAllowlist } from "../allowlist.js";
-import type { Token } from "../auth.js";
 import type { ConnectionInfo } from "../connection-hub.js";
 import { ErrorCodes, FwdError } from "../errors.js";
 import type { Relay } from "../relay.js";
 import { acceptHandshake, refuseWith } from "../server-handshake.js";
 import { TcpService } from "../service.js";
+import type { TunnelServerOptions } from "../tunnel-options.js";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_HANDSHAKES } from "../user-server.js";
 import { PublicPort, type PublicPortLimits, type PublicPortOwner } from "./public-port.js";
 
@@ -17,34 +16,21 @@ const debug = createDebug("fwd:core:multi");
 /** Registrations waiting on all ports together: each holds a socket and a timer. */
 const MAX_WAITING_TOTAL = 1024;
 
-export interface MultiServerOptions {
-  /** Where multi-clients register. */
-  bind: Endpoint;
-  /** A client that has not sent its whole request by then is dropped (default 10 s). */
-  handshakeTimeoutMs?: number | undefined;
+export interface MultiServerOptions extends TunnelServerOptions {
   /** A public connection waits this long for a registration (default 10 s). */
   holdTimeoutMs?: number | undefined;
   /** At most this many public connections wait per port (default 128). */
   maxHeldPerPort?: number | undefined;
   /** Close a waiting registration after this long (default 65 s: clients renew every 30 s). */
   registrationTimeoutMs?: number | undefined;
-  /** At most this many registrations wait per port (default 16: a client keeps one or two). */
+  /** At most this many registrations wait per port (default 16: a client keeps one to four). */
   maxWaitingPerPort?: number | undefined;
   /** Keep an idle port for its owner this long after its last registration and relay (default 1 s). */
   portLingerMs?: number | undefined;
-  /** Close a relayed connection after this long without a byte either way. */
-  idleTimeoutMs?: number | undefined;
-  /** Require this token (v2 only: legacy clients are then refused). */
-  token?: Token | undefined;
   /** Public ports clients may open; unset: any. */
   allowPorts?: PortAllowlist | undefined;
-  /** Speak TLS to clients (registrations, and so the tunnels they become). */
-  tls?: SecureContext | undefined;
-  /** New connections are closed at once while this many handshakes are in progress (default 256). */
-  maxHandshakes?: number | undefined;
   /** Where public ports are bound when a v2 client leaves it to the server (default 0.0.0.0). */
   publicHost?: string | undefined;
-  signal?: AbortSignal | undefined;
 }
 
 /** Public ports and who owns them, for status displays and tests. */
