@@ -104,6 +104,10 @@ async function main(): Promise<number> {
   }
   await Promise.all([echo.close(), digest.close()]);
   console.log(failed === 0 ? "\nall modes ok" : `\n${failed} mode(s) failed`);
+  console.log(
+    "(the client and both services share this process, so 'direct' never leaves it: " +
+      "pnpm bench compares the modes fairly, side by side with socat and haproxy)",
+  );
   return failed === 0 ? 0 : 1;
 }
 
