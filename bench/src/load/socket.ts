@@ -1,7 +1,7 @@
 /** Socket helpers shared by the load tasks. */
 import { once } from "node:events";
 import type { Socket } from "node:net";
-import { connectTo } from "@fwd/testkit";
+import { connectTo, drainedOrClosed } from "@fwd/testkit";
 
 /** Connects with TCP_NODELAY, as every forwarder under test sets it on its own sockets. */
 export async function open(port: number): Promise<Socket> {
@@ -37,19 +37,6 @@ export function receive(socket: Socket, bytes: number): Promise<void> {
     socket.on("data", onData);
     socket.once("close", onClose);
     socket.once("error", onError);
-  });
-}
-
-/** Resolves on 'drain' or 'close', whichever comes first, and leaves no listener behind. */
-function drainedOrClosed(socket: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      socket.off("drain", done);
-      socket.off("close", done);
-      resolve();
-    };
-    socket.on("drain", done);
-    socket.on("close", done);
   });
 }
 

@@ -18,20 +18,16 @@ export class IperfServer {
 
   async start(): Promise<void> {
     this.port = await freePort();
-    this.running = startProcess("iperf3", [
-      "-s",
-      "--forceflush",
-      "-B",
-      "127.0.0.1",
-      "-p",
-      String(this.port),
-    ]);
-    await this.running.waitFor(/Server listening/);
+    await this.launch();
   }
 
   /** Restarts on the same port, so running forwarders keep pointing at it. */
   async restart(): Promise<void> {
     await this.running?.stop("SIGKILL");
+    await this.launch();
+  }
+
+  private async launch(): Promise<void> {
     this.running = startProcess("iperf3", [
       "-s",
       "--forceflush",

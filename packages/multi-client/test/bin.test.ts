@@ -6,7 +6,6 @@ import {
   freePort,
   legacyPeerAvailable,
   payload,
-  type RunningProcess,
   sha256,
   startEchoServer,
   startLegacyPeer,
@@ -22,13 +21,8 @@ const serverBin = binPath("multi-server");
 const teardown = new Teardown();
 afterEach(() => teardown.run());
 
-function killLater<T extends RunningProcess>(running: T): T {
-  teardown.add(() => running.stop("SIGKILL"));
-  return running;
-}
-
 async function startServerBin(port = 0) {
-  return killLater(
+  return teardown.kill(
     await startListeningBin(serverBin, ["--bind_host=127.0.0.1", `--bind_port=${port}`]),
   );
 }
@@ -40,7 +34,7 @@ async function startClientBin(
   publicPort: number,
   extra: string[] = [],
 ) {
-  const client = killLater(
+  const client = teardown.kill(
     startNode(clientBin, [
       "--server_host=127.0.0.1",
       `--server_port=${serverPort}`,
@@ -85,7 +79,7 @@ describe("multi-client and multi-server bins", () => {
     const echo = teardown.add(await startEchoServer());
     const serverPort = await freePort();
     const publicPort = await freePort();
-    const client = killLater(
+    const client = teardown.kill(
       startNode(clientBin, [
         "--server_host=127.0.0.1",
         `--server_port=${serverPort}`,
@@ -119,7 +113,7 @@ describe("multi-client and multi-server bins", () => {
 describe.skipIf(!legacyPeerAvailable)("interop with the legacy peer", () => {
   it("TS multi-client through a legacy multi-server: repeated connections both ways", async () => {
     const echo = teardown.add(await startEchoServer());
-    const legacy = killLater(await startLegacyPeer("multi-server", {}));
+    const legacy = teardown.kill(await startLegacyPeer("multi-server", {}));
     const publicPort = await freePort();
     await startClientBin(legacy.port, echo.port, publicPort, ["--unique_id=ts-client"]);
     // The legacy server closes its public port after each pairing and opens it

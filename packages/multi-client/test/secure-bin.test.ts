@@ -4,7 +4,6 @@ import {
   exchange,
   freePort,
   makeCertificate,
-  type RunningProcess,
   startEchoServer,
   startListeningBin,
   startNode,
@@ -17,13 +16,8 @@ const serverBin = binPath("multi-server");
 const teardown = new Teardown();
 afterEach(() => teardown.run());
 
-function killLater<T extends RunningProcess>(running: T): T {
-  teardown.add(() => running.stop("SIGKILL"));
-  return running;
-}
-
 function startClient(serverPort: number, targetPort: number, publicPort: number, args: string[]) {
-  return killLater(
+  return teardown.kill(
     startNode(clientBin, [
       "--server_host=127.0.0.1",
       `--server_port=${serverPort}`,
@@ -40,7 +34,7 @@ describe("multi pair bins, secured", () => {
     const certificate = await makeCertificate();
     const echo = teardown.add(await startEchoServer());
     const publicPort = await freePort();
-    const server = killLater(
+    const server = teardown.kill(
       await startListeningBin(serverBin, [
         "--bind_host=127.0.0.1",
         "--bind_port=0",
@@ -61,7 +55,7 @@ describe("multi pair bins, secured", () => {
   });
 
   it("stop the client with status 1 and the reason for a port outside --allow_ports", async () => {
-    const server = killLater(
+    const server = teardown.kill(
       await startListeningBin(serverBin, [
         "--bind_host=127.0.0.1",
         "--bind_port=0",

@@ -32,18 +32,20 @@ describe("multi-server bin", () => {
 describe.skipIf(!legacyPeerAvailable)("interop with the legacy peer", () => {
   it("serves a legacy multi-client: repeated and simultaneous connections both ways", async () => {
     const echo = teardown.add(await startEchoServer());
-    const server = await startListeningBin(bin, ["--bind_host=127.0.0.1", "--bind_port=0"]);
-    teardown.add(() => server.stop("SIGKILL"));
+    const server = teardown.kill(
+      await startListeningBin(bin, ["--bind_host=127.0.0.1", "--bind_port=0"]),
+    );
     const publicPort = await freePort();
-    const legacy = await startLegacyPeer("multi-client", {
-      server_host: "127.0.0.1",
-      server_port: server.port,
-      target_host: "127.0.0.1",
-      target_port: echo.port,
-      server_target_port: publicPort,
-      unique_id: "legacy",
-    });
-    teardown.add(() => legacy.stop("SIGKILL"));
+    teardown.kill(
+      await startLegacyPeer("multi-client", {
+        server_host: "127.0.0.1",
+        server_port: server.port,
+        target_host: "127.0.0.1",
+        target_port: echo.port,
+        server_target_port: publicPort,
+        unique_id: "legacy",
+      }),
+    );
     const connect = (port: number) => connectWithRetry(port);
     for (let i = 0; i < 4; i++) {
       const data = payload(200_000 + i);

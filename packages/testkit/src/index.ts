@@ -20,6 +20,7 @@ export { Teardown } from "./teardown.js";
 export {
   connectTo,
   connectWithRetry,
+  drainedOrClosed,
   echoWithoutEof,
   exchange,
   payload,

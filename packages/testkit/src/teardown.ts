@@ -11,6 +11,12 @@ export class Teardown {
     return thing;
   }
 
+  /** Kills a started process at teardown (SIGKILL: a test's leftovers need no grace) and returns it. */
+  kill<T extends { stop(signal?: NodeJS.Signals): unknown }>(running: T): T {
+    this.steps.push(() => running.stop("SIGKILL"));
+    return running;
+  }
+
   async run(): Promise<void> {
     const errors: unknown[] = [];
     for (const step of this.steps.splice(0).reverse()) {

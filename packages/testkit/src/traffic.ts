@@ -33,7 +33,8 @@ export async function writeAll(
   socket.end();
 }
 
-function drainedOrClosed(socket: Socket): Promise<void> {
+/** Resolves on 'drain' or 'close', whichever comes first, and leaves no listener behind. */
+export function drainedOrClosed(socket: Socket): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       socket.off("drain", done);

@@ -23,11 +23,8 @@ const serverBin = binPath("user-server");
 const teardown = new Teardown();
 afterEach(() => teardown.run());
 
-const stopped = <T extends { stop(signal?: NodeJS.Signals): unknown }>(running: T): T =>
-  teardown.add(() => running.stop("SIGKILL")) && running;
-
 async function startClient(serverPort: number, targetPort: number, extra: string[] = []) {
-  return stopped(
+  return teardown.kill(
     await startListeningBin(clientBin, [
       "--bind_host=127.0.0.1",
       "--bind_port=0",
@@ -41,7 +38,9 @@ async function startClient(serverPort: number, targetPort: number, extra: string
 }
 
 async function startServerBin() {
-  return stopped(await startListeningBin(serverBin, ["--bind_host=127.0.0.1", "--bind_port=0"]));
+  return teardown.kill(
+    await startListeningBin(serverBin, ["--bind_host=127.0.0.1", "--bind_port=0"]),
+  );
 }
 
 describe("user-client and user-server bins", () => {
@@ -107,7 +106,7 @@ describe("user-client bin", () => {
 describe.skipIf(!legacyPeerAvailable)("interop with the legacy peer", () => {
   it("TS user-client through a legacy user-server carries data both ways", async () => {
     const echo = teardown.add(await startEchoServer());
-    const legacy = stopped(await startLegacyPeer("user-server", {}));
+    const legacy = teardown.kill(await startLegacyPeer("user-server", {}));
     const client = await startClient(legacy.port, echo.port, ["--unique_id=abc"]);
     for (let i = 0; i < 3; i++) {
       const data = payload(MB + i);
@@ -119,7 +118,7 @@ describe.skipIf(!legacyPeerAvailable)("interop with the legacy peer", () => {
   it("legacy user-client through a TS user-server carries data both ways", async () => {
     const echo = teardown.add(await startEchoServer());
     const server = await startServerBin();
-    const legacy = stopped(
+    const legacy = teardown.kill(
       await startLegacyPeer("user-client", {
         server_host: "127.0.0.1",
         server_port: server.port,

@@ -7,7 +7,6 @@ import {
   legacyPeerAvailable,
   makeCertificate,
   payload,
-  type RunningProcess,
   sha256,
   startEchoServer,
   startLegacyPeer,
@@ -27,13 +26,8 @@ beforeAll(async () => {
   certificate = await makeCertificate();
 });
 
-function killLater<T extends RunningProcess>(running: T): T {
-  teardown.add(() => running.stop("SIGKILL"));
-  return running;
-}
-
 async function server(args: string[], env?: NodeJS.ProcessEnv) {
-  return killLater(
+  return teardown.kill(
     await startListeningBin(serverBin, ["--bind_host=127.0.0.1", "--bind_port=0", ...args], {
       env,
     }),
@@ -47,7 +41,7 @@ async function client(
   args: string[] = [],
   env?: NodeJS.ProcessEnv,
 ) {
-  return killLater(
+  return teardown.kill(
     await startListeningBin(
       clientBin,
       [
@@ -97,7 +91,7 @@ describe("user pair bins with a token", () => {
 
   it.skipIf(!legacyPeerAvailable)("refuse a legacy client, logging who tried", async () => {
     const tokenServer = await server(["--token=s3cret"]);
-    const legacy = killLater(
+    const legacy = teardown.kill(
       await startLegacyPeer("user-client", {
         server_host: "127.0.0.1",
         server_port: tokenServer.port,
@@ -133,7 +127,7 @@ describe("user pair bins, allowlist and names", () => {
   });
 
   it("warn at start when the server is open to the network", async () => {
-    const exposed = killLater(startNode(serverBin, ["--bind_host=0.0.0.0", "--bind_port=0"]));
+    const exposed = teardown.kill(startNode(serverBin, ["--bind_host=0.0.0.0", "--bind_port=0"]));
     await exposed.waitFor(
       /warning: listening on 0\.0\.0\.0 with neither --token nor --allow_targets: .*open relay/,
     );
@@ -166,7 +160,7 @@ describe("user pair bins over TLS", () => {
 describe.skipIf(!legacyPeerAvailable)("a v2 client and a legacy server", () => {
   it("says the server may be legacy, and legacy mode still works", async () => {
     const echo = teardown.add(await startEchoServer());
-    const legacy = killLater(await startLegacyPeer("user-server", {}));
+    const legacy = teardown.kill(await startLegacyPeer("user-server", {}));
     const v2 = await client(legacy.port, "127.0.0.1", echo.port, ["--protocol=v2"]);
     await refused(v2);
     await v2.waitFor(/if it is a legacy server, use --protocol=legacy/);

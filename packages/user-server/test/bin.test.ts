@@ -20,13 +20,9 @@ const teardown = new Teardown();
 afterEach(() => teardown.run());
 
 async function startServerBin(extra: string[] = []) {
-  const running = await startListeningBin(bin, [
-    "--bind_host=127.0.0.1",
-    "--bind_port=0",
-    ...extra,
-  ]);
-  teardown.add(() => running.stop("SIGKILL"));
-  return running;
+  return teardown.kill(
+    await startListeningBin(bin, ["--bind_host=127.0.0.1", "--bind_port=0", ...extra]),
+  );
 }
 
 describe("user-server bin", () => {
@@ -71,13 +67,14 @@ describe.skipIf(!legacyPeerAvailable)("interop with the legacy peer", () => {
   it("serves a legacy user-client, connection after connection, both ways", async () => {
     const echo = teardown.add(await startEchoServer());
     const server = await startServerBin();
-    const legacy = await startLegacyPeer("user-client", {
-      server_host: "127.0.0.1",
-      server_port: server.port,
-      server_target_host: "127.0.0.1",
-      server_target_port: echo.port,
-    });
-    teardown.add(() => legacy.stop("SIGKILL"));
+    const legacy = teardown.kill(
+      await startLegacyPeer("user-client", {
+        server_host: "127.0.0.1",
+        server_port: server.port,
+        server_target_host: "127.0.0.1",
+        server_target_port: echo.port,
+      }),
+    );
     for (let i = 0; i < 4; i++) {
       const data = payload(256 * 1024 + i);
       expect(sha256(await echoWithoutEof(legacy.port, data))).toBe(sha256(data));
