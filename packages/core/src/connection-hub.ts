@@ -49,10 +49,23 @@ export abstract class ConnectionHub<Extra extends EventMap<Extra> = {}> extends 
   private nextId = 1;
   private removeAbortListener: (() => void) | undefined;
 
+  /** Rejects if the service meets an error it cannot go on from (a client's wrong token, …). */
+  readonly failed: Promise<never>;
+  private rejectFailed!: (error: FwdError) => void;
+
   constructor() {
     super();
     // Every dial and handshake in flight listens on it: many is normal, not a leak.
     setMaxListeners(0, this.stopping.signal);
+    this.failed = new Promise<never>((_, reject) => {
+      this.rejectFailed = reject;
+    });
+    this.failed.catch(() => {}); // observed through `failed` by whoever cares
+  }
+
+  /** Gives up: `failed` rejects with `error` (the runner then closes the service). */
+  protected failFatally(error: FwdError): void {
+    this.rejectFailed(error);
   }
 
   /** Aborted when the service closes: pass it to work a connection waits on. */

@@ -88,10 +88,6 @@ export function invalidArg(message: string): FwdError {
   return new FwdError(ErrorCodes.INVALID_ARG, message);
 }
 
-export function abortedError(what: string, cause?: unknown): FwdError {
-  return new FwdError(ErrorCodes.ABORTED, `${what} was aborted`, { cause });
-}
-
 /** The `code` of a Node system error (ECONNREFUSED, …), if it has one. */
 export function systemCode(err: unknown): string | undefined {
   if (err !== null && typeof err === "object" && "code" in err) {

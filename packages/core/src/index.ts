@@ -1,11 +1,4 @@
-export {
-  checkEndpoint,
-  checkHost,
-  checkPort,
-  type Endpoint,
-  formatEndpoint,
-  formatSocketAddress,
-} from "./address.js";
+export { type Endpoint, formatEndpoint, formatSocketAddress } from "./address.js";
 export { PortAllowlist, type PortRange, TargetAllowlist } from "./allowlist.js";
 export { resolveToken, Token, type TokenSources } from "./auth.js";
 export { Backoff, type BackoffOptions } from "./backoff.js";

@@ -72,9 +72,13 @@ export class Relay extends EventEmitter<RelayEvents> {
     this.done = new Promise((resolve) => {
       this.resolve = resolve;
     });
-    const touch = () => {
-      this.lastActivity = performance.now();
-    };
+    // Only an idle timeout needs the time of the last byte: no clock read per chunk otherwise.
+    const touch =
+      (options.idleTimeoutMs ?? 0) > 0
+        ? () => {
+            this.lastActivity = performance.now();
+          }
+        : undefined;
     this.aToB = new Pump(a, b, touch, () => this.onPumpFinished());
     this.bToA = new Pump(b, a, touch, () => this.onPumpFinished());
     // A socket may have closed before the relay began: only wait for the others.
@@ -220,7 +224,7 @@ class Pump {
   constructor(
     private readonly src: Duplex,
     private readonly dst: Duplex,
-    private readonly touch: () => void,
+    private readonly touch: (() => void) | undefined,
     private readonly onFinished: () => void,
   ) {
     this.reader = readerOf(src);
@@ -248,7 +252,7 @@ class Pump {
 
   private readonly onChunk = (chunk: Buffer, lent: boolean): boolean => {
     this.bytes += chunk.length;
-    this.touch();
+    this.touch?.();
     this.dst.write(chunk, this.onWritten);
     // A lent chunk must stay untouched until written; an owned one may queue
     // up to the writer's high-water mark.

@@ -32,9 +32,6 @@ export interface UserClientOptions extends TunnelClientOptions {
 export class UserClient extends TcpService {
   private readonly protocol: "legacy" | "v2";
   private readonly request: ClientRequest;
-  /** Rejects when the client meets an error it cannot go on from. */
-  readonly failed: Promise<never>;
-  private fail!: (error: FwdError) => void;
 
   constructor(readonly options: UserClientOptions) {
     super();
@@ -51,10 +48,6 @@ export class UserClient extends TcpService {
       // Encoding up front turns a target the legacy frame cannot carry into a startup error.
       encodeLegacyRequest(this.request);
     }
-    this.failed = new Promise<never>((_, reject) => {
-      this.fail = reject;
-    });
-    this.failed.catch(() => {}); // observed through `failed` by whoever cares
   }
 
   /** @internal use startUserClient() */
@@ -72,7 +65,7 @@ export class UserClient extends TcpService {
         head: { toA: rest },
       });
     } catch (err) {
-      if (isFatalHandshakeError(err)) this.fail(err as FwdError);
+      if (isFatalHandshakeError(err)) this.failFatally(err as FwdError);
       throw err;
     }
   }

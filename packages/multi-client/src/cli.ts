@@ -115,7 +115,7 @@ export async function startMultiClientCli(flags: MultiClientFlags, log: Logger):
     `registering public port ${options.publicPort} with server ${formatEndpoint(options.server)} ` +
       `for ${formatEndpoint(options.target)}`,
   );
-  return { ...running, failed: client.failed };
+  return running;
 }
 
 /** Runs the command line; resolves with the exit status. */

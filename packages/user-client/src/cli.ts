@@ -89,7 +89,7 @@ export function toUserClientOptions(flags: UserClientFlags, env = process.env): 
 export async function startUserClientCli(flags: UserClientFlags, log: Logger): Promise<Running> {
   const options = toUserClientOptions(flags);
   const client = await startUserClient(options);
-  const running = { ...superviseService(client, log, "user-client"), failed: client.failed };
+  const running = superviseService(client, log, "user-client");
   log.info(
     `listening on ${formatEndpoint(client.address())}, reaching ${formatEndpoint(options.target)} ` +
       `through server ${formatEndpoint(options.server)}`,

@@ -13,6 +13,8 @@ export interface ObservableService {
   ): unknown;
   close(): Promise<void>;
   stats(): TrafficCounters;
+  /** Rejects on an error the service cannot go on from. */
+  failed: Promise<never>;
 }
 
 /**
@@ -53,6 +55,7 @@ export function superviseService(
 ): Running {
   logServiceEvents(service, log, program);
   return {
+    failed: service.failed,
     async close() {
       await service.close();
       const stats = service.stats();

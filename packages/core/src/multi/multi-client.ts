@@ -59,9 +59,6 @@ export class MultiClient extends ConnectionHub<MultiClientEvents> {
   private readonly protocol: "legacy" | "v2";
   private readonly request: ClientRequest;
   private loop: RegistrationLoop | undefined;
-  /** Rejects if the client stops on an error it cannot retry. */
-  readonly failed: Promise<never>;
-  private fail!: (error: FwdError) => void;
 
   constructor(readonly options: MultiClientOptions) {
     super();
@@ -77,10 +74,6 @@ export class MultiClient extends ConnectionHub<MultiClientEvents> {
       if (options.token) throw invalidArg("a token needs the v2 protocol; drop --protocol=legacy");
       encodeLegacyRequest(this.request); // a request the frame cannot carry fails at start
     }
-    this.failed = new Promise<never>((_, reject) => {
-      this.fail = reject;
-    });
-    this.failed.catch(() => {}); // observed through `failed` by whoever cares
   }
 
   /** @internal use startMultiClient() */
@@ -94,7 +87,7 @@ export class MultiClient extends ConnectionHub<MultiClientEvents> {
       backoff: this.options.backoff,
       onState: (state) => {
         this.emit("state", state);
-        if (state.state === "stopped" && state.error) this.fail(state.error);
+        if (state.state === "stopped" && state.error) this.failFatally(state.error);
       },
     });
     return this;
@@ -152,7 +145,9 @@ export class MultiClient extends ConnectionHub<MultiClientEvents> {
       });
       registered();
       return expiring(
-        awaitPaired(tunnel, { timeoutMs: pairingTimeoutMs, what, signal, initial: rest }),
+        awaitPaired(tunnel, { timeoutMs: pairingTimeoutMs, what, signal, initial: rest }).then(
+          (paired) => paired.rest,
+        ),
       );
     }
     sendLegacyRequest(tunnel, this.request);
@@ -216,10 +211,9 @@ function outcomeOf(err: unknown): RegistrationOutcome {
 }
 
 /** A wait for a pairing that timed out is not a failure: the registration expired. */
-async function expiring(pairing: Promise<Buffer | { rest: Buffer }>): Promise<Buffer | "expired"> {
+async function expiring(pairing: Promise<Buffer>): Promise<Buffer | "expired"> {
   try {
-    const paired = await pairing;
-    return Buffer.isBuffer(paired) ? paired : paired.rest;
+    return await pairing;
   } catch (err) {
     if (isFwdError(err, ErrorCodes.TIMEOUT)) return "expired";
     throw err;
