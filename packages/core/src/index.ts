@@ -19,7 +19,6 @@ export {
   invalidArg,
   isFwdError,
 } from "./errors.js";
-export { exposureWarning, isLoopbackBind } from "./exposure.js";
 export { Forwarder, type ForwardOptions, forward } from "./forward.js";
 export { type ReadFrameOptions, readFrame } from "./handshake.js";
 export { closeServer, type ListenOptions, listen } from "./listen.js";

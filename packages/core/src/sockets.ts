@@ -25,7 +25,10 @@ export function isZeroCopyEnabled(): boolean {
 /** Socket options every relayed connection gets (on a TLS socket they reach the TCP one below). */
 export function tuneSocket<T extends Socket>(socket: T): T {
   socket.setNoDelay(true); // Nagle plus delayed ACKs would stall request/response traffic 40 ms
-  socket.setKeepAlive(true, KEEPALIVE_MS);
+  // Keepalive once connected: under Wine, Node fails the connect of a socket
+  // whose keepalive was set while it was still connecting.
+  if (socket.connecting) socket.once("connect", () => socket.setKeepAlive(true, KEEPALIVE_MS));
+  else socket.setKeepAlive(true, KEEPALIVE_MS);
   // Whoever owns the socket handles its errors; this only makes sure an error
   // in between owners (a reset mid-handshake) can never crash the process.
   socket.on("error", logSocketError);

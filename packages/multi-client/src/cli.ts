@@ -1,11 +1,4 @@
 import {
-  formatEndpoint,
-  type MultiClientOptions,
-  padUniqueId,
-  type RegistrationState,
-  startMultiClient,
-} from "@fwd/core";
-import {
   type CliSpec,
   clientSecurity,
   clientTlsFlags,
@@ -20,7 +13,14 @@ import {
   tokenFlags,
   toMs,
   uniqueIdFlag,
-} from "@fwd/core/cli";
+} from "@fwd/cli";
+import {
+  formatEndpoint,
+  type MultiClientOptions,
+  padUniqueId,
+  type RegistrationState,
+  startMultiClient,
+} from "@fwd/core";
 import pkg from "../package.json" with { type: "json" };
 
 export const spec = {
@@ -118,7 +118,10 @@ export async function startMultiClientCli(flags: MultiClientFlags, log: Logger):
   return running;
 }
 
-/** Runs the command line; resolves with the exit status. */
-export function main(argv: readonly string[]): Promise<number> {
-  return runCli(spec, argv, startMultiClientCli);
+/**
+ * Runs the command line; resolves with the exit status. `release.version`
+ * replaces the package's own (the single executable prints its release).
+ */
+export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
+  return runCli({ ...spec, version: release.version ?? spec.version }, argv, startMultiClientCli);
 }

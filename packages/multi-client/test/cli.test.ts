@@ -1,5 +1,5 @@
+import { parseCommandLine } from "@fwd/cli";
 import { FwdError, type MultiClientOptions } from "@fwd/core";
-import { parseCommandLine } from "@fwd/core/cli";
 import { describe, expect, it } from "vitest";
 import { describeState, spec, toMultiClientOptions } from "../src/cli.js";
 

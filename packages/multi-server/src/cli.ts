@@ -1,4 +1,3 @@
-import { type MultiServerOptions, PortAllowlist, startMultiServer } from "@fwd/core";
 import {
   announceServer,
   bindHostFlag,
@@ -17,7 +16,8 @@ import {
   timeoutFlag,
   tokenFlags,
   toMs,
-} from "@fwd/core/cli";
+} from "@fwd/cli";
+import { type MultiServerOptions, PortAllowlist, startMultiServer } from "@fwd/core";
 import pkg from "../package.json" with { type: "json" };
 
 export const spec = {
@@ -79,7 +79,10 @@ export async function startMultiServerCli(flags: MultiServerFlags, log: Logger):
   return running;
 }
 
-/** Runs the command line; resolves with the exit status. */
-export function main(argv: readonly string[]): Promise<number> {
-  return runCli(spec, argv, startMultiServerCli);
+/**
+ * Runs the command line; resolves with the exit status. `release.version`
+ * replaces the package's own (the single executable prints its release).
+ */
+export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
+  return runCli({ ...spec, version: release.version ?? spec.version }, argv, startMultiServerCli);
 }

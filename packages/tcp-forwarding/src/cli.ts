@@ -1,4 +1,3 @@
-import { type ForwardOptions, formatEndpoint, forward } from "@fwd/core";
 import {
   bindHostFlag,
   bindPortFlag,
@@ -12,7 +11,8 @@ import {
   superviseService,
   timeoutFlag,
   toMs,
-} from "@fwd/core/cli";
+} from "@fwd/cli";
+import { type ForwardOptions, formatEndpoint, forward } from "@fwd/core";
 import pkg from "../package.json" with { type: "json" };
 
 export const spec = {
@@ -61,7 +61,10 @@ export async function startTcpForwarding(flags: TcpForwardingFlags, log: Logger)
   return running;
 }
 
-/** Runs the command line; resolves with the exit status. */
-export function main(argv: readonly string[]): Promise<number> {
-  return runCli(spec, argv, startTcpForwarding);
+/**
+ * Runs the command line; resolves with the exit status. `release.version`
+ * replaces the package's own (the single executable prints its release).
+ */
+export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
+  return runCli({ ...spec, version: release.version ?? spec.version }, argv, startTcpForwarding);
 }

@@ -1,4 +1,4 @@
-import { parseCommandLine } from "@fwd/core/cli";
+import { parseCommandLine } from "@fwd/cli";
 import { describe, expect, it } from "vitest";
 import { spec, toForwardOptions } from "../src/cli.js";
 

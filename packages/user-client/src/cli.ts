@@ -1,12 +1,5 @@
 import { isIPv4 } from "node:net";
 import {
-  formatEndpoint,
-  invalidArg,
-  padUniqueId,
-  startUserClient,
-  type UserClientOptions,
-} from "@fwd/core";
-import {
   bindHostFlag,
   bindPortFlag,
   type CliSpec,
@@ -23,7 +16,14 @@ import {
   tokenFlags,
   toMs,
   uniqueIdFlag,
-} from "@fwd/core/cli";
+} from "@fwd/cli";
+import {
+  formatEndpoint,
+  invalidArg,
+  padUniqueId,
+  startUserClient,
+  type UserClientOptions,
+} from "@fwd/core";
 import pkg from "../package.json" with { type: "json" };
 
 export const spec = {
@@ -97,7 +97,10 @@ export async function startUserClientCli(flags: UserClientFlags, log: Logger): P
   return running;
 }
 
-/** Runs the command line; resolves with the exit status. */
-export function main(argv: readonly string[]): Promise<number> {
-  return runCli(spec, argv, startUserClientCli);
+/**
+ * Runs the command line; resolves with the exit status. `release.version`
+ * replaces the package's own (the single executable prints its release).
+ */
+export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
+  return runCli({ ...spec, version: release.version ?? spec.version }, argv, startUserClientCli);
 }

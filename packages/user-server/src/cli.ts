@@ -1,4 +1,3 @@
-import { startUserServer, TargetAllowlist, type UserServerOptions } from "@fwd/core";
 import {
   announceServer,
   bindHostFlag,
@@ -17,7 +16,8 @@ import {
   timeoutFlag,
   tokenFlags,
   toMs,
-} from "@fwd/core/cli";
+} from "@fwd/cli";
+import { startUserServer, TargetAllowlist, type UserServerOptions } from "@fwd/core";
 import pkg from "../package.json" with { type: "json" };
 
 export const spec = {
@@ -78,7 +78,10 @@ export async function startUserServerCli(flags: UserServerFlags, log: Logger): P
   return running;
 }
 
-/** Runs the command line; resolves with the exit status. */
-export function main(argv: readonly string[]): Promise<number> {
-  return runCli(spec, argv, startUserServerCli);
+/**
+ * Runs the command line; resolves with the exit status. `release.version`
+ * replaces the package's own (the single executable prints its release).
+ */
+export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
+  return runCli({ ...spec, version: release.version ?? spec.version }, argv, startUserServerCli);
 }

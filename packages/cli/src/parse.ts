@@ -1,5 +1,5 @@
+import { type FwdError, invalidArg, isFwdError } from "@fwd/core";
 import yargs from "yargs";
-import { type FwdError, invalidArg, isFwdError } from "../errors.js";
 import { convertFlag, type FlagSpecs, type FlagValues } from "./flags.js";
 
 /** A command line: its program name, what it does, and its flags. */

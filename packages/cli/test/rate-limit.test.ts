@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { LineLimiter } from "../../src/cli/rate-limit.js";
+import { LineLimiter } from "../src/rate-limit.js";
 
 describe("LineLimiter", () => {
   beforeEach(() => {

@@ -1,10 +1,10 @@
+import { isFwdError } from "@fwd/core";
 import createDebug from "debug";
-import { isFwdError } from "../errors.js";
 import type { FlagSpecs, FlagValues } from "./flags.js";
 import { createLogger, type Logger } from "./logger.js";
 import { type CliSpec, parseCommandLine } from "./parse.js";
 
-const debug = createDebug("fwd:core:cli");
+const debug = createDebug("fwd:cli:run");
 
 /** What a started program hands back to the runner. */
 export interface Running {

@@ -1,4 +1,4 @@
-import { invalidArg } from "../errors.js";
+import { invalidArg } from "@fwd/core";
 
 /**
  * The kinds of value a flag takes. Values arrive as strings and are checked

@@ -1,6 +1,5 @@
+import type { ServiceEvents, TrafficCounters } from "@fwd/core";
 import createDebug from "debug";
-import type { ServiceEvents } from "../connection-hub.js";
-import type { TrafficCounters } from "../traffic.js";
 import { formatBytes, type Logger } from "./logger.js";
 import { LineLimiter } from "./rate-limit.js";
 import type { Running } from "./run.js";

@@ -3,13 +3,20 @@
  * handshake cap) and their mapping onto the @fwd/core options.
  */
 import type { SecureContext } from "node:tls";
-import { type Endpoint, formatEndpoint } from "../address.js";
-import { resolveToken, type Token } from "../auth.js";
-import type { ProtocolChoice } from "../client-handshake.js";
-import { invalidArg } from "../errors.js";
-import { exposureWarning } from "../exposure.js";
-import { type ClientTlsOptions, loadCa, loadServerTls, normalizeFingerprint } from "../tls.js";
-import { DEFAULT_MAX_HANDSHAKES } from "../user-server.js";
+import {
+  type ClientTlsOptions,
+  DEFAULT_MAX_HANDSHAKES,
+  type Endpoint,
+  formatEndpoint,
+  invalidArg,
+  loadCa,
+  loadServerTls,
+  normalizeFingerprint,
+  type ProtocolChoice,
+  resolveToken,
+  type Token,
+} from "@fwd/core";
+import { exposureWarning } from "./exposure.js";
 import type { Logger } from "./logger.js";
 
 export const tokenFlags = {
