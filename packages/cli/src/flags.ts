@@ -1,4 +1,4 @@
-import { invalidArg } from "@fwd/core";
+import { usageError } from "./usage-error.js";
 
 /**
  * The kinds of value a flag takes. Values arrive as strings and are checked
@@ -29,6 +29,11 @@ export interface FlagSpec {
   choices?: readonly string[];
   /** Read from this environment variable when the flag is absent. */
   env?: string;
+  /**
+   * The @fwd/core option this flag feeds, as errors name it ("target.host"):
+   * the CLI rewords such errors with the flag.
+   */
+  option?: string;
 }
 
 export type FlagSpecs = Record<string, FlagSpec>;
@@ -56,16 +61,16 @@ export type FlagValues<F extends FlagSpecs> = {
 export function convertFlag(name: string, spec: FlagSpec, raw: unknown): unknown {
   const flag = `--${name}`;
   if (raw === undefined) return undefined;
-  if (Array.isArray(raw)) throw invalidArg(`${flag} was given more than once; give it once`);
+  if (Array.isArray(raw)) throw usageError(`${flag} was given more than once; give it once`);
   if (spec.kind === "boolean") {
     if (typeof raw === "boolean") return raw;
-    throw invalidArg(`${flag} is a switch and takes no value`);
+    throw usageError(`${flag} is a switch and takes no value`);
   }
   const text = String(raw).trim();
   switch (spec.kind) {
     case "host":
       if (text === "" || /[\s/]/.test(text)) {
-        throw invalidArg(`${flag} must be a host name or IP address, got ${JSON.stringify(text)}`);
+        throw usageError(`${flag} must be a host name or IP address, got ${JSON.stringify(text)}`);
       }
       return text.replace(/^\[(.*)\]$/, "$1");
     case "port":
@@ -73,7 +78,7 @@ export function convertFlag(name: string, spec: FlagSpec, raw: unknown): unknown
       const min = spec.kind === "port" ? 1 : 0;
       const value = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
       if (!(value >= min && value <= 65535)) {
-        throw invalidArg(
+        throw usageError(
           `${flag} must be a port number from ${min} to 65535, got ${JSON.stringify(text)}`,
         );
       }
@@ -82,7 +87,7 @@ export function convertFlag(name: string, spec: FlagSpec, raw: unknown): unknown
     case "seconds": {
       const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
       if (!(value > 0)) {
-        throw invalidArg(
+        throw usageError(
           `${flag} must be a positive number of seconds, got ${JSON.stringify(text)}`,
         );
       }
@@ -91,13 +96,13 @@ export function convertFlag(name: string, spec: FlagSpec, raw: unknown): unknown
     case "count": {
       const value = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
       if (!(value >= 1)) {
-        throw invalidArg(`${flag} must be a whole number from 1 up, got ${JSON.stringify(text)}`);
+        throw usageError(`${flag} must be a whole number from 1 up, got ${JSON.stringify(text)}`);
       }
       return value;
     }
     case "choice":
       if (!spec.choices?.includes(text)) {
-        throw invalidArg(
+        throw usageError(
           `${flag} must be one of ${spec.choices?.join(", ")}, got ${JSON.stringify(text)}`,
         );
       }

@@ -10,17 +10,20 @@ export {
   type FlagValues,
 } from "./flags.js";
 export { createLogger, formatBytes, type Logger } from "./logger.js";
-export { type CliSpec, type ParseResult, parseCommandLine } from "./parse.js";
+export { buildFromArgv, type CliSpec, type ParseResult, parseCommandLine } from "./parse.js";
 export {
   bindHostFlag,
   bindPortFlag,
+  connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   handshakeTimeoutFlag,
   idleTimeoutFlag,
+  lifecycleFlags,
   timeoutFlag,
   toMs,
   uniqueIdFlag,
 } from "./presets.js";
+export { reportError } from "./report.js";
 export { type CliIo, type Running, runCli } from "./run.js";
 export {
   announceServer,
@@ -32,4 +35,12 @@ export {
   serverTlsFlags,
   tokenFlags,
 } from "./security.js";
-export { logServiceEvents, superviseService } from "./service-log.js";
+export {
+  type AnyService,
+  describeOpen,
+  logServiceEvents,
+  messageOf,
+  type ProgramInfo,
+  superviseService,
+} from "./service-log.js";
+export { inFlagWords, usageError } from "./usage-error.js";

@@ -1,6 +1,7 @@
-import { type FwdError, invalidArg, isFwdError } from "@fwd/core";
+import { type FwdError, isFwdError } from "@fwd/core";
 import yargs from "yargs";
 import { convertFlag, type FlagSpecs, type FlagValues } from "./flags.js";
+import { inFlagWords, usageError } from "./usage-error.js";
 
 /** A command line: its program name, what it does, and its flags. */
 export interface CliSpec<F extends FlagSpecs = FlagSpecs> {
@@ -96,15 +97,35 @@ function toUsageError(err: Error, argv: readonly string[]): FwdError {
       flags.length > 0 ? `unknown flag ${flags.join(", ")}` : "",
       others.length > 0 ? `unexpected argument ${others.join(", ")}` : "",
     ].filter(Boolean);
-    return invalidArg(`${parts.join("; ")}; see --help for the flags`);
+    return usageError(`${parts.join("; ")}; see --help for the flags`);
   }
   const missing = /^Not enough arguments following: (.*)$/.exec(err.message);
-  if (missing?.[1]) return invalidArg(`--${missing[1]} needs a value; see --help`);
-  return invalidArg(`${err.message}; see --help for the flags`);
+  if (missing?.[1]) return usageError(`--${missing[1]} needs a value; see --help`);
+  return usageError(`${err.message}; see --help for the flags`);
 }
 
 function isFlagIn(argv: readonly string[], name: string): boolean {
   return argv.some(
     (arg) => arg === `--${name}` || arg.startsWith(`--${name}=`) || arg === `-${name}`,
   );
+}
+
+/**
+ * Parses argv and builds from its values (options, a service) what the
+ * program runs, with every error in the program's flag words: what runCli
+ * does before it starts anything, and what tests check flag by flag.
+ */
+export async function buildFromArgv<F extends FlagSpecs, T>(
+  spec: CliSpec<F>,
+  argv: readonly string[],
+  build: (values: FlagValues<F>) => T,
+  env: NodeJS.ProcessEnv = {},
+): Promise<T> {
+  try {
+    const parsed = await parseCommandLine(spec, argv, env);
+    if (parsed.kind === "exit") throw usageError("--help and --version build nothing");
+    return build(parsed.values);
+  } catch (err) {
+    throw inFlagWords(err, spec.flags);
+  }
 }

@@ -1,39 +1,71 @@
 /** Flags and wording that several fwd command lines share, defined once. */
+import { defaults } from "@fwd/core";
 
 export const EXIT_STATUS_EPILOG =
   "Exit status: 0 after Ctrl+C or a stop signal, 1 on a runtime failure, 2 on bad usage.";
 
-export function bindHostFlag(describe = "Address to listen on") {
-  return { kind: "host", default: "0.0.0.0", describe } as const;
+/** Seconds for a default kept in milliseconds by @fwd/core. */
+function seconds(ms: number): number {
+  return ms / 1000;
 }
 
-export function bindPortFlag(port: number, describe = "Port to listen on") {
+export function bindHostFlag(describe = "Address to listen on", option = "bind.host") {
+  return { kind: "host", default: "0.0.0.0", describe, option } as const;
+}
+
+export function bindPortFlag(port: number, describe = "Port to listen on", option = "bind.port") {
   return {
     kind: "listen-port",
     default: port,
     describe: `${describe} (0: any free port)`,
+    option,
   } as const;
 }
 
-export function timeoutFlag(seconds: number, describe: string) {
-  return { kind: "seconds", default: seconds, describe } as const;
+/** A duration flag in seconds whose default is a @fwd/core default in ms. */
+export function timeoutFlag(defaultMs: number, describe: string, option: string) {
+  return { kind: "seconds", default: seconds(defaultMs), describe, option } as const;
 }
 
+export const connectTimeoutFlag = (describe: string) =>
+  timeoutFlag(defaults.connectTimeoutMs, describe, "connectTimeoutMs");
+
 export const handshakeTimeoutFlag = timeoutFlag(
-  10,
+  defaults.handshakeTimeoutMs,
   "Drop a client that has not sent its request within this many seconds",
+  "handshakeTimeoutMs",
 );
 
 export const idleTimeoutFlag = {
   kind: "seconds",
   describe: "Close a connection after this many seconds without traffic (default: never)",
+  option: "idleTimeoutMs",
 } as const;
 
 export const uniqueIdFlag = {
   kind: "string",
-  default: "0000000000000000",
+  default: defaults.uniqueId,
   describe: "This client's id, up to 16 characters (left-padded with 0)",
+  option: "uniqueId",
 } as const;
+
+/** How long a stop waits for open connections before it closes them. */
+export const DEFAULT_DRAIN_TIMEOUT_S = 30;
+
+export const lifecycleFlags = {
+  drain_timeout: {
+    kind: "seconds",
+    default: DEFAULT_DRAIN_TIMEOUT_S,
+    describe:
+      "On Ctrl+C or SIGTERM, stop accepting and let open connections finish for up to this many seconds",
+  },
+} as const;
+
+/** The drain timeout of parsed flags, or the default for programs without the flag. */
+export function drainTimeoutSeconds(values: object): number {
+  const value = (values as { drain_timeout?: unknown }).drain_timeout;
+  return typeof value === "number" ? value : DEFAULT_DRAIN_TIMEOUT_S;
+}
 
 /** Seconds from a flag as milliseconds for an option; an absent flag stays absent. */
 export function toMs(seconds: number): number;

@@ -1,25 +1,36 @@
-import { isFwdError } from "@fwd/core";
 import createDebug from "debug";
 import type { FlagSpecs, FlagValues } from "./flags.js";
 import { createLogger, type Logger } from "./logger.js";
 import { type CliSpec, parseCommandLine } from "./parse.js";
+import { drainTimeoutSeconds } from "./presets.js";
+import { reportError } from "./report.js";
+import { type SignalSource, watchSignals } from "./signals.js";
 
 const debug = createDebug("fwd:cli:run");
 
 /** What a started program hands back to the runner. */
 export interface Running {
-  /** Stops serving and releases everything; resolves when done. */
-  close(): Promise<void>;
-  /** Rejects if the program hits an error it cannot go on from. */
-  failed?: Promise<never>;
+  /**
+   * Stops accepting; resolves once the open connections have ended.
+   * `onDraining` is called once nothing new can arrive.
+   */
+  close(onDraining?: () => void): Promise<void>;
+  /** Ends every connection now; resolves once all are closed. */
+  destroy(): Promise<void>;
+  /** Rejects when the program meets an error it cannot go on from. */
+  done?: Promise<void>;
+  /** One line on the connections still open, or undefined when none are. */
+  openSummary?(): string | undefined;
+  /** Reloads the configuration (SIGHUP). Without it, SIGHUP is logged and ignored. */
+  reload?(): Promise<void>;
 }
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
-  /** Where stop signals come from (the process). */
-  signals: Pick<NodeJS.Process, "on" | "off">;
+  /** Where signals come from (the process). */
+  signals: SignalSource;
 }
 
 const processIo: CliIo = {
@@ -30,17 +41,11 @@ const processIo: CliIo = {
 };
 
 /**
- * Signals that stop a program. SIGINT is Ctrl+C everywhere; SIGBREAK is
- * Ctrl+Break on Windows; SIGTERM and SIGHUP are how services and closed
- * terminals stop processes (Windows delivers SIGHUP when the console closes).
- */
-const STOP_SIGNALS: NodeJS.Signals[] =
-  process.platform === "win32" ? ["SIGINT", "SIGBREAK", "SIGHUP"] : ["SIGINT", "SIGTERM", "SIGHUP"];
-
-/**
  * Runs a command line program: parses flags, starts it, serves until a stop
- * signal or a fatal error, closes it. Resolves with the exit status: 0 after
- * a stop signal, 2 for bad usage, 1 for a runtime failure. Never exits.
+ * signal or a fatal error, then drains: it stops accepting and lets open
+ * connections finish for up to --drain_timeout seconds; a second stop signal
+ * ends them at once. SIGHUP never stops it. Resolves with the exit status: 0
+ * after a stop signal, 2 for bad usage, 1 for a runtime failure. Never exits.
  */
 export async function runCli<F extends FlagSpecs>(
   spec: CliSpec<F>,
@@ -49,64 +54,87 @@ export async function runCli<F extends FlagSpecs>(
   io: CliIo = processIo,
 ): Promise<number> {
   const log = createLogger(spec.name, io.stderr);
-  let running: Running;
+  // Listening from the start: a signal during start-up is acted on, never fatal.
+  let running: Running | undefined;
+  const signals = watchSignals(io.signals, {
+    onReload: () => {
+      if (!running?.reload) {
+        log.info("SIGHUP: there is no configuration file to reload; still running");
+        return;
+      }
+      running.reload().catch((err: unknown) => reportError(err, log, spec.flags));
+    },
+  });
   try {
-    const parsed = await parseCommandLine(spec, argv, io.env);
-    if (parsed.kind === "exit") {
-      io.stdout(`${parsed.output}\n`);
-      return 0;
+    const firstStop = signals.nextStop();
+    let drainMs: number;
+    try {
+      const parsed = await parseCommandLine(spec, argv, io.env);
+      if (parsed.kind === "exit") {
+        io.stdout(`${parsed.output}\n`);
+        return 0;
+      }
+      drainMs = drainTimeoutSeconds(parsed.values) * 1000;
+      running = await start(parsed.values, log);
+    } catch (err) {
+      return reportError(err, log, spec.flags);
     }
-    running = await start(parsed.values, log);
-  } catch (err) {
-    return report(err, log);
+    const live = running;
+    const first = await Promise.race([
+      firstStop.then((signal) => ({ signal })),
+      (live.done ?? new Promise<never>(() => {})).then(
+        () => ({ error: undefined }),
+        (error: unknown) => ({ error }),
+      ),
+    ]);
+    if ("error" in first) {
+      // The program stopped itself: it has torn down already.
+      const status = first.error === undefined ? 0 : reportError(first.error, log, spec.flags);
+      await live.destroy();
+      return status;
+    }
+    await drain(live, log, first.signal, drainMs, signals.nextStop());
+    log.info("stopped");
+    return 0;
+  } finally {
+    signals.stop();
   }
-
-  let undo = (): void => {};
-  const stop = await new Promise<{ signal: string } | { error: unknown }>((resolve) => {
-    undo = onStopSignal(io, (signal) => resolve({ signal }));
-    running.failed?.catch((error: unknown) => resolve({ error }));
-  });
-  undo();
-
-  let status: number;
-  if ("signal" in stop) {
-    log.info(`stopping (${stop.signal})`);
-    status = 0;
-  } else {
-    status = report(stop.error, log);
-  }
-  // A second signal while connections close means: exit now.
-  const forced = new Promise<number>((resolve) => {
-    undo = onStopSignal(io, () => {
-      log.warn("second stop signal: exiting without waiting for connections to close");
-      resolve(1);
-    });
-  });
-  const closed = running.close().then(() => {
-    if ("signal" in stop) log.info("stopped");
-    return status;
-  });
-  const result = await Promise.race([closed, forced]);
-  undo();
-  return result;
 }
 
-/** Calls `handler` on any stop signal until the returned function is called. */
-function onStopSignal(io: CliIo, handler: (signal: NodeJS.Signals) => void): () => void {
-  for (const signal of STOP_SIGNALS) io.signals.on(signal, handler);
-  return () => {
-    for (const signal of STOP_SIGNALS) io.signals.off(signal, handler);
-  };
-}
-
-/** Prints an error as one line and picks the exit status for it. */
-function report(err: unknown, log: Logger): number {
-  if (isFwdError(err)) {
-    log.error(err.message);
-    return err.exitStatus;
-  }
-  debug("unexpected failure: %O", err);
-  const message = err instanceof Error ? err.message : String(err);
-  log.error(`${message} (unexpected; run with DEBUG=fwd:* for details)`);
-  return 1;
+/** Stops accepting and waits for open connections, up to `drainMs` or the next stop signal. */
+async function drain(
+  running: Running,
+  log: Logger,
+  signal: string,
+  drainMs: number,
+  secondSignal: Promise<string>,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), drainMs);
+  });
+  // The line is written once new connections are refused: logs say only what is so.
+  const closed = running.close(() => {
+    const open = running.openSummary?.();
+    log.info(
+      open
+        ? `stopping (${signal}): no new connections; waiting up to ${drainMs / 1000} s for ${open}; stop again to close them now`
+        : `stopping (${signal})`,
+    );
+  });
+  const outcome = await Promise.race([
+    closed.then(() => "drained" as const),
+    timeout,
+    secondSignal.then(() => "signal" as const),
+  ]);
+  clearTimeout(timer);
+  if (outcome === "drained") return;
+  const still = running.openSummary?.() ?? "the open connections";
+  log.warn(
+    outcome === "timeout"
+      ? `drain timeout (${drainMs / 1000} s): closing ${still}`
+      : `second stop signal: closing ${still} now`,
+  );
+  debug("destroying after %s", outcome);
+  await running.destroy();
 }

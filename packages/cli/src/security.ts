@@ -5,10 +5,9 @@
 import type { SecureContext } from "node:tls";
 import {
   type ClientTlsOptions,
-  DEFAULT_MAX_HANDSHAKES,
+  defaults,
   type Endpoint,
   formatEndpoint,
-  invalidArg,
   loadCa,
   loadServerTls,
   normalizeFingerprint,
@@ -18,26 +17,34 @@ import {
 } from "@fwd/core";
 import { exposureWarning } from "./exposure.js";
 import type { Logger } from "./logger.js";
+import { usageError } from "./usage-error.js";
 
 export const tokenFlags = {
   token: {
     kind: "string",
     describe:
       "Shared secret for authentication (v2); visible in ps, so prefer --token_file or FWD_TOKEN",
+    option: "token",
   },
-  token_file: { kind: "string", describe: "Read the token from the first line of this file" },
+  token_file: {
+    kind: "string",
+    describe: "Read the token from the first line of this file",
+    option: "tokenFile",
+  },
 } as const;
 
 export const serverTlsFlags = {
   tls_cert: {
     kind: "string",
     describe: "PEM certificate file: serve clients over TLS (with --tls_key)",
+    option: "certFile",
   },
-  tls_key: { kind: "string", describe: "PEM private key file for --tls_cert" },
+  tls_key: { kind: "string", describe: "PEM private key file for --tls_cert", option: "keyFile" },
   max_handshakes: {
     kind: "count",
-    default: DEFAULT_MAX_HANDSHAKES,
+    default: defaults.maxHandshakes,
     describe: "Close new connections while this many handshakes are in progress",
+    option: "maxHandshakes",
   },
 } as const;
 
@@ -46,21 +53,25 @@ export const clientTlsFlags = {
     kind: "boolean",
     default: false,
     describe: "Connect to the server over TLS, verified by the system CAs",
+    option: "tls",
   },
   tls_ca: {
     kind: "string",
     describe: "Verify the server against this PEM CA file instead (implies --tls)",
+    option: "tls.ca",
   },
   tls_fingerprint: {
     kind: "string",
     describe:
       "Accept only the server certificate with this fingerprint, sha256:AB:CD:… (implies --tls)",
+    option: "tls.fingerprint",
   },
   protocol: {
     kind: "choice",
     choices: ["auto", "legacy", "v2"],
     default: "auto",
     describe: "Handshake: auto picks v2 for a token or a target legacy cannot carry",
+    option: "protocol",
   },
 } as const;
 
@@ -89,7 +100,7 @@ export function serverSecurity(
   env: NodeJS.ProcessEnv = process.env,
 ): ServerSecurity {
   if ((flags.tls_cert === undefined) !== (flags.tls_key === undefined)) {
-    throw invalidArg("--tls_cert and --tls_key go together; give both or neither");
+    throw usageError("--tls_cert and --tls_key go together; give both or neither");
   }
   const tls =
     flags.tls_cert !== undefined && flags.tls_key !== undefined
@@ -119,12 +130,7 @@ export function clientSecurity(
   if (tls && flags.tls_ca !== undefined) tls.ca = loadCa(flags.tls_ca);
   if (tls && flags.tls_fingerprint !== undefined)
     tls.fingerprint = normalizeFingerprint(flags.tls_fingerprint);
-  const token = tokenOf(flags, env);
-  const protocol = flags.protocol as ProtocolChoice;
-  if (token && protocol === "legacy") {
-    throw invalidArg("--protocol=legacy cannot carry a token; drop one of them");
-  }
-  return { token, tls, protocol };
+  return { token: tokenOf(flags, env), tls, protocol: flags.protocol as ProtocolChoice };
 }
 
 /**

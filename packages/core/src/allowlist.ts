@@ -1,10 +1,10 @@
 /**
  * Allowlists a server checks on every request: which targets a user-server
- * may connect to (--allow_targets) and which public ports a multi-server may
- * open (--allow_ports). Unset means allow all, as the legacy scripts did.
+ * may connect to (`allowTargets`) and which public ports a multi-server may
+ * open (`allowPorts`). Unset means allow all, as the legacy scripts did.
  */
 import { BlockList, isIP } from "node:net";
-import { invalidArg } from "./errors.js";
+import { invalidOption } from "./errors.js";
 import { HOST_CHARACTERS } from "./protocol/v2.js";
 
 /** An inclusive port range. */
@@ -13,13 +13,15 @@ export interface PortRange {
   to: number;
 }
 
-function parsePortRange(text: string, flag: string, entry: string): PortRange {
+function parsePortRange(text: string, option: string, entry: string): PortRange {
   const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
   const from = Number(match?.[1]);
   const to = Number(match?.[2] ?? match?.[1]);
   if (!match || from < 1 || to > 65535 || from > to) {
-    throw invalidArg(
-      `${flag}: ${JSON.stringify(entry)} has a bad port ${JSON.stringify(text)}; use a port (3389) or a range (10000-10100)`,
+    throw invalidOption(
+      option,
+      `has a bad port ${JSON.stringify(text)} in ${JSON.stringify(entry)}; use a port (3389) or a range (10000-10100)`,
+      entry,
     );
   }
   return { from, to };
@@ -36,10 +38,11 @@ function splitEntries(spec: string): string[] {
 export class PortAllowlist {
   private constructor(readonly ranges: readonly PortRange[]) {}
 
-  static parse(spec: string, flag = "--allow_ports"): PortAllowlist {
-    const ranges = splitEntries(spec).map((entry) => parsePortRange(entry, flag, entry));
+  static parse(spec: string): PortAllowlist {
+    const option = "allowPorts";
+    const ranges = splitEntries(spec).map((entry) => parsePortRange(entry, option, entry));
     if (ranges.length === 0)
-      throw invalidArg(`${flag} is empty; list ports or ranges, e.g. 10000-10100,3389`);
+      throw invalidOption(option, "is empty; list ports or ranges, e.g. 10000-10100,3389", spec);
     return new PortAllowlist(ranges);
   }
 
@@ -72,10 +75,11 @@ interface TargetRule {
 export class TargetAllowlist {
   private constructor(private readonly rules: readonly TargetRule[]) {}
 
-  static parse(spec: string, flag = "--allow_targets"): TargetAllowlist {
-    const rules = splitEntries(spec).map((entry) => parseTargetRule(entry, flag));
+  static parse(spec: string): TargetAllowlist {
+    const option = "allowTargets";
+    const rules = splitEntries(spec).map((entry) => parseTargetRule(entry, option));
     if (rules.length === 0)
-      throw invalidArg(`${flag} is empty; list targets, e.g. 192.168.1.0/24:3389`);
+      throw invalidOption(option, "is empty; list targets, e.g. 192.168.1.0/24:3389", spec);
     return new TargetAllowlist(rules);
   }
 
@@ -97,7 +101,7 @@ export class TargetAllowlist {
   }
 }
 
-function parseTargetRule(entry: string, flag: string): TargetRule {
+function parseTargetRule(entry: string, option: string): TargetRule {
   // [v6] or [v6/len] or [v6]/len, then an optional :ports
   const v6 = /^\[([0-9a-fA-F:.]+)(?:\/(\d+))?\](?:\/(\d+))?(?::(.+))?$/.exec(entry);
   let host: string;
@@ -108,12 +112,14 @@ function parseTargetRule(entry: string, flag: string): TargetRule {
     prefix = v6[2] ?? v6[3];
     ports = v6[4];
     if (isIP(host) !== 6)
-      throw invalidArg(`${flag}: ${JSON.stringify(entry)} is not a valid IPv6 address`);
+      throw invalidOption(option, `has ${JSON.stringify(entry)}, not a valid IPv6 address`, entry);
   } else {
     const match = /^([^:/\s]+)(?:\/(\d+))?(?::([^:]+))?$/.exec(entry);
     if (!match) {
-      throw invalidArg(
-        `${flag}: cannot read ${JSON.stringify(entry)}; write HOST[:PORT], e.g. 192.168.1.0/24:3389, db.lan:5432 or [fd00::1]:22`,
+      throw invalidOption(
+        option,
+        `has ${JSON.stringify(entry)}, which is not HOST[:PORT]; write e.g. 192.168.1.0/24:3389, db.lan:5432 or [fd00::1]:22`,
+        entry,
       );
     }
     host = match[1]!;
@@ -121,13 +127,21 @@ function parseTargetRule(entry: string, flag: string): TargetRule {
     ports = match[3];
   }
   const rule: TargetRule = { text: entry };
-  if (ports !== undefined && ports !== "*") rule.ports = parsePortRange(ports, flag, entry);
+  if (ports !== undefined && ports !== "*") rule.ports = parsePortRange(ports, option, entry);
   const family = isIP(host);
   if (family === 0) {
     if (prefix !== undefined)
-      throw invalidArg(`${flag}: ${JSON.stringify(entry)}: a prefix length needs an IP address`);
+      throw invalidOption(
+        option,
+        `has ${JSON.stringify(entry)}: a prefix length needs an IP address`,
+        entry,
+      );
     if (!/^(\*\.)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*\.?$/.test(host)) {
-      throw invalidArg(`${flag}: ${JSON.stringify(host)} is not a host name or IP address`);
+      throw invalidOption(
+        option,
+        `has ${JSON.stringify(host)}, not a host name or IP address`,
+        entry,
+      );
     }
     rule.name = host.toLowerCase().replace(/\.$/, "");
     return rule;
@@ -135,7 +149,11 @@ function parseTargetRule(entry: string, flag: string): TargetRule {
   const type = family === 6 ? "ipv6" : "ipv4";
   const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
   if (!(bits >= 0 && bits <= (family === 6 ? 128 : 32))) {
-    throw invalidArg(`${flag}: ${JSON.stringify(entry)} has a bad prefix length /${prefix}`);
+    throw invalidOption(
+      option,
+      `has ${JSON.stringify(entry)} with a bad prefix length /${prefix}`,
+      entry,
+    );
   }
   rule.net = new BlockList();
   rule.net.addSubnet(host, bits, type);

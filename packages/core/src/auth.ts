@@ -7,7 +7,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { ErrorCodes, FwdError, invalidArg } from "./errors.js";
+import { invalidOption } from "./errors.js";
 import { MAC_SIZE, NONCE_SIZE } from "./protocol/v2.js";
 
 /** A shared secret, kept as bytes; never logged. */
@@ -15,7 +15,7 @@ export class Token {
   private constructor(private readonly key: Buffer) {}
 
   static from(secret: string): Token {
-    if (secret.length === 0) throw invalidArg("the token is empty; give a non-empty --token");
+    if (secret.length === 0) throw invalidOption("token", "is empty; give a non-empty token");
     return new Token(Buffer.from(secret, "utf8"));
   }
 
@@ -74,15 +74,15 @@ export function macMatches(received: Buffer | undefined, expected: Buffer): bool
 }
 
 export interface TokenSources {
-  /** --token */
+  /** The token itself. */
   token?: string | undefined;
-  /** --token_file: the first line of the file is the token. */
+  /** A file whose first line is the token. */
   tokenFile?: string | undefined;
-  /** FWD_TOKEN, so the secret need not show in `ps`. */
+  /** The token from the environment (FWD_TOKEN), so the secret need not show in `ps`. */
   env?: string | undefined;
 }
 
-/** The token from the first source that has one: --token, --token_file, FWD_TOKEN. */
+/** The token from the first source that has one: `token`, `tokenFile`, `env`. */
 export function resolveToken(sources: TokenSources): Token | undefined {
   if (sources.token !== undefined) return Token.from(sources.token);
   if (sources.tokenFile !== undefined) {
@@ -90,10 +90,10 @@ export function resolveToken(sources: TokenSources): Token | undefined {
     try {
       text = readFileSync(sources.tokenFile, "utf8");
     } catch (err) {
-      throw new FwdError(
-        ErrorCodes.INVALID_ARG,
-        `cannot read --token_file ${JSON.stringify(sources.tokenFile)}: ${(err as Error).message}`,
-        { cause: err },
+      throw invalidOption(
+        "tokenFile",
+        `cannot be read: ${JSON.stringify(sources.tokenFile)}: ${(err as Error).message}`,
+        sources.tokenFile,
       );
     }
     return Token.from(text.split(/\r?\n/)[0]!.trim());

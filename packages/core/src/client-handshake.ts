@@ -6,15 +6,17 @@
 import { isIPv4 } from "node:net";
 import type { Duplex } from "node:stream";
 import { macMatches, NO_MAC, newNonce, replyMac, requestMac, type Token } from "./auth.js";
-import { ErrorCodes, FwdError, type FwdErrorCode, isFwdError } from "./errors.js";
+import {
+  codeOfErrno,
+  ErrorCodes,
+  FwdError,
+  type FwdErrorCode,
+  invalidOption,
+  isFwdError,
+} from "./errors.js";
 import { readFrame } from "./handshake.js";
 import type { Parsed } from "./protocol/frame-parser.js";
-import {
-  encodeLegacyRequest,
-  type LegacyReply,
-  LegacyReplyParser,
-  padUniqueId,
-} from "./protocol/legacy.js";
+import { encodeLegacyRequest, type LegacyReply, LegacyReplyParser } from "./protocol/legacy.js";
 import {
   decodeChallenge,
   decodePaired,
@@ -51,16 +53,35 @@ export interface ClientHandshakeOptions {
 }
 
 /**
- * v2 when the user asks for it, or has a token, or names a target the
- * legacy frame cannot carry (a host name or IPv6 address); legacy otherwise,
- * so that legacy servers keep working with the defaults.
+ * The protocol a client speaks, checked against what it must carry: v2 when
+ * asked, or with a token, or for a target the legacy frame cannot carry (a
+ * host name or IPv6 address); legacy otherwise, so that legacy servers keep
+ * working with the defaults. `hostOption` names the option holding `host`.
  */
-export function chooseProtocol(
+export function resolveProtocol(
   choice: ProtocolChoice,
   token: Token | undefined,
   host: string,
+  hostOption: string,
 ): "legacy" | "v2" {
-  if (choice !== "auto") return choice;
+  if (choice === "legacy") {
+    if (token) {
+      throw invalidOption(
+        "protocol",
+        "is legacy, which cannot carry a token; drop `token` or use protocol v2",
+        choice,
+      );
+    }
+    if (!isIPv4(host)) {
+      throw invalidOption(
+        hostOption,
+        `must be an IPv4 address with protocol legacy: the legacy frame cannot carry ${JSON.stringify(host)}`,
+        host,
+      );
+    }
+    return "legacy";
+  }
+  if (choice === "v2") return "v2";
   return token !== undefined || !isIPv4(host) ? "v2" : "legacy";
 }
 
@@ -82,13 +103,7 @@ function brokeOff(err: unknown): boolean {
 
 /** Sends a request without waiting for an answer (the first half of a handshake). */
 export function sendLegacyRequest(socket: Duplex, request: ClientRequest): void {
-  socket.write(
-    encodeLegacyRequest({
-      host: request.host,
-      port: request.port,
-      uniqueId: padUniqueId(request.uniqueId),
-    }),
-  );
+  socket.write(encodeLegacyRequest(request));
 }
 
 /** Reads the legacy reply: resolves on OK, throws REFUSED (EX, or a close without reply). */
@@ -139,8 +154,8 @@ export async function requestV2(
       if (!brokeOff(err) && !isFwdError(err, ErrorCodes.PROTOCOL)) throw err;
       throw new FwdError(
         ErrorCodes.PROTOCOL,
-        `${what} broke off the fwd v2 handshake: if it is a legacy server, use --protocol=legacy (no token, IPv4 targets only)`,
-        { cause: err },
+        `${what} broke off the fwd v2 handshake: if it is a legacy server, set \`protocol\` to legacy (no token, IPv4 targets only)`,
+        { cause: err, option: "protocol" },
       );
     }
   };
@@ -151,7 +166,8 @@ export async function requestV2(
     if (token && !authRequired) {
       throw new FwdError(
         ErrorCodes.AUTH_FAILED,
-        `${what} does not use a token, so it cannot prove it knows yours; set the same --token on the server`,
+        `${what} does not use a token, so it cannot prove it knows yours; set the same token on the server`,
+        { option: "token" },
       );
     }
     if (token)
@@ -201,16 +217,6 @@ export async function awaitPaired(
   return { ...decodePaired(frame.value.body), rest: frame.rest };
 }
 
-const ERRNO_CODES: Record<string, FwdErrorCode> = {
-  ECONNREFUSED: ErrorCodes.CONN_REFUSED,
-  ENOTFOUND: ErrorCodes.HOST_NOT_FOUND,
-  EAI_AGAIN: ErrorCodes.HOST_NOT_FOUND,
-  ETIMEDOUT: ErrorCodes.TIMEOUT,
-  ECONNRESET: ErrorCodes.CONN_RESET,
-  ENETUNREACH: ErrorCodes.NETWORK_UNREACHABLE,
-  EHOSTUNREACH: ErrorCodes.NETWORK_UNREACHABLE,
-};
-
 /** The FwdError for a server's refusal, with its reason in the message. */
 export function replyError(
   reply: { code: number; errno: string; reason: string },
@@ -220,13 +226,14 @@ export function replyError(
   const name = replyName(reply.code);
   const target =
     request.kind === "connect" ? `${request.host}:${request.port}` : `public port ${request.port}`;
-  const say = (code: FwdErrorCode, message: string) =>
-    new FwdError(code, message, reply.errno ? { errno: reply.errno } : {});
+  const say = (code: FwdErrorCode, message: string, option?: string) =>
+    new FwdError(code, message, { errno: reply.errno || undefined, option });
   switch (name) {
     case "auth_failed":
       return say(
         ErrorCodes.AUTH_FAILED,
-        `${what} refused the token (${reply.reason}); give the server's --token`,
+        `${what} refused the token (${reply.reason}); give the server's \`token\``,
+        "token",
       );
     case "target_not_allowed":
       return say(
@@ -235,7 +242,7 @@ export function replyError(
       );
     case "target_unreachable":
       return say(
-        ERRNO_CODES[reply.errno] ?? ErrorCodes.NETWORK,
+        codeOfErrno(reply.errno),
         `${what} cannot reach ${target}${reply.errno ? ` (${reply.errno})` : ""}: ${reply.reason}`,
       );
     case "port_in_use":

@@ -1,174 +1,130 @@
-import { addAbortListener, EventEmitter, setMaxListeners } from "node:events";
+import { setMaxListeners } from "node:events";
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
-import { ErrorCodes, FwdError, isFwdError } from "./errors.js";
+import { type ConnectionInfo, type ConnectionRecord, snapshotOf } from "./connection-info.js";
+import { type FwdError, toFwdError } from "./errors.js";
 import { type Relay, type RelayOptions, type RelaySummary, relay } from "./relay.js";
 import { Traffic, type TrafficCounters } from "./traffic.js";
 
 const debug = createDebug("fwd:core:service");
 
-/** What a service knows of one connection it serves. */
-export interface ConnectionInfo {
-  /** Sequence number within this service, from 1. */
-  id: number;
-  /** The peer's address, `host:port`. */
-  remote: string;
-  /** Where the connection is relayed to, once known, `host:port`. */
-  target?: string;
-  /** The unique id the peer sent in its handshake, if any. */
-  clientId?: string;
-}
-
-export interface ServiceEvents {
+/** The events every fwd service emits about its connections. */
+export interface ConnectionEvents {
   /** A connection was taken on. */
   connection: [info: ConnectionInfo];
   /** A relayed connection ended: bytes, duration and reason. */
   connectionClosed: [info: ConnectionInfo, summary: RelaySummary];
   /** A connection could not be served (bad handshake, target unreachable, …). */
   connectionError: [info: ConnectionInfo, error: FwdError];
-  /** The service stopped: every connection ended. */
-  close: [];
 }
 
-type EventMap<T> = Record<keyof T, unknown[]>;
+/** A connection being relayed now, as status displays show it. */
+export interface ActiveConnection {
+  info: ConnectionInfo;
+  /** Bytes so far: `in` from the accepting side toward the target, `out` back. */
+  bytes: { in: number; out: number };
+}
+
+type Emit = <K extends keyof ConnectionEvents>(event: K, ...args: ConnectionEvents[K]) => void;
 
 /**
- * The bookkeeping every fwd service shares: it counts connections and bytes,
- * keeps every socket and relay it owns, and on close() tears all of them
- * down and waits for them before resolving.
+ * The bookkeeping behind every service: it counts connections and bytes,
+ * keeps every socket and relay the service owns, and knows when all of them
+ * have ended (a graceful close waits for that) or ends them at once.
  */
-// biome-ignore lint/complexity/noBannedTypes: {} is "no extra events"
-export abstract class ConnectionHub<Extra extends EventMap<Extra> = {}> extends EventEmitter<
-  ServiceEvents & Extra
-> {
-  private readonly traffic = new Traffic();
+export class ConnectionHub {
+  readonly traffic = new Traffic();
   private readonly sockets = new Set<Duplex>();
-  private readonly relays = new Set<Relay>();
-  private readonly stopping = new AbortController();
-  private closing: Promise<void> | undefined;
+  private readonly relays = new Map<Relay, ConnectionRecord>();
+  private readonly destroying = new AbortController();
+  private idleWaiters: Array<() => void> = [];
   private nextId = 1;
-  private removeAbortListener: (() => void) | undefined;
 
-  /** Rejects if the service meets an error it cannot go on from (a client's wrong token, …). */
-  readonly failed: Promise<never>;
-  private rejectFailed!: (error: FwdError) => void;
-
-  constructor() {
-    super();
+  constructor(private readonly emit: Emit) {
     // Every dial and handshake in flight listens on it: many is normal, not a leak.
-    setMaxListeners(0, this.stopping.signal);
-    this.failed = new Promise<never>((_, reject) => {
-      this.rejectFailed = reject;
-    });
-    this.failed.catch(() => {}); // observed through `failed` by whoever cares
+    setMaxListeners(0, this.destroying.signal);
   }
 
-  /** Gives up: `failed` rejects with `error` (the runner then closes the service). */
-  protected failFatally(error: FwdError): void {
-    this.rejectFailed(error);
+  /** Aborted by destroy(): pass it to every dial and handshake a connection waits on. */
+  get signal(): AbortSignal {
+    return this.destroying.signal;
   }
 
-  /** Aborted when the service closes: pass it to work a connection waits on. */
-  protected get shutdownSignal(): AbortSignal {
-    return this.stopping.signal;
+  get destroyed(): boolean {
+    return this.destroying.signal.aborted;
   }
 
-  /** True once close() has been called. */
-  get closed(): boolean {
-    return this.closing !== undefined;
+  /** Sockets still open: connections in their handshake and relays. */
+  get openSockets(): number {
+    return this.sockets.size;
   }
-
-  /** Connection and byte counters, live relays included. */
-  stats(): TrafficCounters {
-    return this.traffic.snapshot();
-  }
-
-  /** on() for the events every service has, typed the same whatever a subclass adds. */
-  onService<K extends keyof ServiceEvents>(
-    event: K,
-    listener: (...args: ServiceEvents[K]) => void,
-  ): this {
-    (this as unknown as EventEmitter).on(event, listener as (...args: unknown[]) => void);
-    return this;
-  }
-
-  /** Stops the service, ends every connection, resolves when all are closed. */
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
-  }
-
-  /** Closes the service when `signal` aborts. */
-  protected closeOnAbort(signal: AbortSignal | undefined): void {
-    if (!signal) return;
-    const disposable = addAbortListener(signal, () => void this.close());
-    this.removeAbortListener = () => disposable[Symbol.dispose]();
-  }
-
-  /** Stops whatever the subclass listens or dials with; called once by close(). */
-  protected async stopAccepting(): Promise<void> {}
 
   /** Registers a new connection: counts it and announces it. */
-  protected opened(remote: string): ConnectionInfo {
-    const info: ConnectionInfo = { id: this.nextId++, remote };
+  open(remote: string): ConnectionRecord {
+    const record: ConnectionRecord = { id: this.nextId++, remote, startedAt: Date.now() };
     this.traffic.opened();
-    this.emitService("connection", info);
-    return info;
+    this.emit("connection", snapshotOf(record));
+    return record;
   }
 
   /** A connection could not be served: count it, log it, tell listeners. */
-  protected markFailed(info: ConnectionInfo, err: unknown): void {
-    const error = isFwdError(err)
-      ? err
-      : new FwdError(ErrorCodes.NETWORK, String((err as Error)?.message ?? err), { cause: err });
-    this.traffic.failedOne();
-    debug("#%d %s failed: %s", info.id, info.remote, error.message);
-    this.emitService("connectionError", info, error);
+  fail(record: ConnectionRecord, err: unknown): void {
+    const error = toFwdError(err);
+    this.traffic.failedOne(error.code);
+    debug("#%d %s failed: %s", record.id, record.remote, error.message);
+    this.emit("connectionError", snapshotOf(record), error);
   }
 
-  /** Keeps a socket this service opened so close() can tear it down. */
-  protected track(socket: Duplex): void {
-    if (this.closing) {
+  /** Keeps a socket the service opened or accepted until it closes. */
+  track(socket: Duplex): void {
+    if (this.destroyed) {
       socket.destroy();
       return;
     }
     this.sockets.add(socket);
-    socket.once("close", () => this.sockets.delete(socket));
+    socket.once("close", () => {
+      this.sockets.delete(socket);
+      if (this.sockets.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    });
   }
 
   /** Relays the near side (`a`) and the far side (`b`), counted and tracked. */
-  protected startRelay(
-    a: Duplex,
-    b: Duplex,
-    info: ConnectionInfo,
-    options: RelayOptions = {},
-  ): Relay {
-    const active = relay(a, b, { label: `#${info.id} ${info.remote}`, ...options });
-    this.relays.add(active);
+  startRelay(a: Duplex, b: Duplex, record: ConnectionRecord, options: RelayOptions = {}): Relay {
+    const active = relay(a, b, { label: `#${record.id} ${record.remote}`, ...options });
+    this.relays.set(active, record);
     this.traffic.relaying(active);
     active.once("close", (summary) => {
       this.relays.delete(active);
-      this.emitService("connectionClosed", info, summary);
+      this.emit("connectionClosed", snapshotOf(record), summary);
     });
-    if (this.closing) void active.close();
+    if (this.destroyed) void active.close();
     return active;
   }
 
-  /** emit() for the events every service has, whatever a subclass adds. */
-  private emitService<K extends keyof ServiceEvents>(event: K, ...args: ServiceEvents[K]): void {
-    (this as unknown as EventEmitter).emit(event, ...args);
+  stats(): TrafficCounters {
+    return this.traffic.snapshot();
   }
 
-  private async shutdown(): Promise<void> {
-    this.removeAbortListener?.();
-    this.stopping.abort();
-    const stopped = this.stopAccepting();
-    const closed = [...this.sockets].map(
-      (socket) => new Promise<void>((resolve) => socket.once("close", () => resolve())),
-    );
-    const relays = [...this.relays].map((active) => active.close());
+  /** The connections being relayed now, oldest first. */
+  connections(): ActiveConnection[] {
+    return [...this.relays].map(([active, record]) => ({
+      info: snapshotOf(record),
+      bytes: { in: active.bytes.aToB, out: active.bytes.bToA },
+    }));
+  }
+
+  /** Resolves once every socket the service holds has closed. */
+  idle(): Promise<void> {
+    if (this.sockets.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Ends every connection now and resolves once all are closed. */
+  destroy(): Promise<void> {
+    this.destroying.abort();
+    const relays = [...this.relays.keys()].map((active) => active.close());
+    const closed = this.idle();
     for (const socket of this.sockets) socket.destroy();
-    await Promise.all([stopped, ...closed, ...relays]);
-    this.emitService("close");
+    return Promise.all([closed, ...relays]).then(() => {});
   }
 }

@@ -40,10 +40,10 @@ export function listen(options: ListenOptions): Promise<Server> {
   });
 }
 
-/** Closes a server and waits for it; a server that was not listening counts as closed. */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-  });
+/**
+ * Stops a server from accepting: its listening socket closes at once, so
+ * new connections are refused from here on. Connections it accepted go on.
+ */
+export function stopListening(server: Server): void {
+  if (server.listening) server.close();
 }

@@ -1,107 +1,148 @@
-import type { Server, Socket } from "node:net";
-import type { SecureContext } from "node:tls";
-import { type Endpoint, formatSocketAddress } from "./address.js";
-import { ConnectionHub, type ConnectionInfo } from "./connection-hub.js";
-import { ErrorCodes, FwdError } from "./errors.js";
-import { closeServer, listen } from "./listen.js";
-import { secureServerSocket } from "./tls.js";
+import { addAbortListener, EventEmitter } from "node:events";
+import { type ActiveConnection, type ConnectionEvents, ConnectionHub } from "./connection-hub.js";
+import { ErrorCodes, FwdError, invalidState, toFwdError } from "./errors.js";
+import type { TrafficCounters } from "./traffic.js";
 
-/** How a service listens: where, and what protects it. */
-export interface ServiceListenOptions {
-  signal?: AbortSignal | undefined;
-  /** Speak TLS on every accepted connection. */
-  tls?: SecureContext | undefined;
-  /** Close new connections at once while this many are still in their handshake. */
-  maxHandshakes?: number | undefined;
+/** Where a service is in its life. */
+export type ServiceState =
+  /** Created; start() not called yet. */
+  | "new"
+  | "starting"
+  | "running"
+  /** close() or destroy() was called: no new connections; open ones are ending. */
+  | "closing"
+  | "closed";
+
+/** The events every fwd service emits. */
+export interface ServiceEvents extends ConnectionEvents {
+  /** close() or destroy() was called and nothing new is taken on: open connections are ending. */
+  draining: [];
+  /** The service has stopped; `error` if it stopped on an error it cannot go on from. */
+  close: [error: FwdError | undefined];
 }
 
-export type { ConnectionInfo, ServiceEvents } from "./connection-hub.js";
+type EventMap<T> = Record<keyof T, unknown[]>;
 
 /**
- * A TCP listener whose every accepted connection is served independently by
- * serve(); a rejection marks that connection failed and closes it.
+ * What every fwd service shares: a life (start, close, destroy), counters,
+ * and the connection events. Two ways to stop, as undici: close() stops
+ * accepting and resolves once the open connections have ended; destroy()
+ * ends them at once.
  */
-export abstract class TcpService extends ConnectionHub {
-  private server: Server | undefined;
-  private tls: SecureContext | undefined;
-  private maxHandshakes = Number.POSITIVE_INFINITY;
-  private handshaking = 0;
+// biome-ignore lint/complexity/noBannedTypes: {} is "no extra events"
+export abstract class FwdService<Extra extends EventMap<Extra> = {}> extends EventEmitter<
+  ServiceEvents & Extra
+> {
+  /** @internal */
+  protected readonly hub: ConnectionHub;
+  #state: ServiceState = "new";
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #error: FwdError | undefined;
+  #removeAbortListener: (() => void) | undefined;
+  #settle!: { resolve: () => void; reject: (error: FwdError) => void };
 
   /**
-   * Serves one accepted connection; rejecting marks it failed and closes it.
-   * `handshakeDone` (called, or implied when serve() settles) frees its place
-   * among the handshakes in progress.
+   * Settles once the service has stopped: resolves after close() or
+   * destroy(), rejects with the error when the service stopped on its own
+   * because it cannot go on (a client's wrong token, …).
    */
-  protected abstract serve(
-    socket: Socket,
-    info: ConnectionInfo,
-    handshakeDone: () => void,
-  ): Promise<void>;
+  readonly done: Promise<void>;
 
-  protected async listenOn(bind: Endpoint, options: ServiceListenOptions = {}): Promise<void> {
-    if (options.signal?.aborted) {
+  constructor(private readonly startSignal: AbortSignal | undefined) {
+    super();
+    this.hub = new ConnectionHub((event, ...args) => {
+      (this as EventEmitter).emit(event, ...args);
+    });
+    this.done = new Promise((resolve, reject) => {
+      this.#settle = { resolve, reject };
+    });
+    this.done.catch(() => {}); // observed through `done` by whoever cares
+  }
+
+  get state(): ServiceState {
+    return this.#state;
+  }
+
+  /** Connection and byte counters, live relays included. */
+  stats(): TrafficCounters {
+    return this.hub.stats();
+  }
+
+  /** The connections being relayed now. */
+  connections(): ActiveConnection[] {
+    return this.hub.connections();
+  }
+
+  /** Starts the service; resolves once it serves. Aborting `signal` destroys it. */
+  async start(): Promise<this> {
+    if (this.#state !== "new") throw invalidState(`start() was already called (${this.#state})`);
+    if (this.startSignal?.aborted) {
+      this.#state = "closed";
       throw new FwdError(ErrorCodes.ABORTED, "the service was aborted before it started");
     }
-    this.tls = options.tls;
-    this.maxHandshakes = options.maxHandshakes ?? Number.POSITIVE_INFINITY;
-    this.server = await listen({
-      ...bind,
-      adopt: !this.tls,
-      onConnection: (socket) => this.accept(socket),
-    });
-    this.closeOnAbort(options.signal);
-  }
-
-  /** The address the service listens on (the real port when 0 was asked for). */
-  address(): Endpoint {
-    const address = this.server?.address();
-    if (!address || typeof address === "string") {
-      throw new FwdError(ErrorCodes.INVALID_ARG, "the service is not listening");
+    this.#state = "starting";
+    this.#starting = this.onStart();
+    try {
+      await this.#starting;
+    } catch (err) {
+      this.#state = "closed";
+      await this.hub.destroy();
+      await this.stopAccepting();
+      this.#stopping = Promise.resolve();
+      this.#settle.reject(toFwdError(err));
+      throw err;
     }
-    return { host: address.address, port: address.port };
-  }
-
-  get listening(): boolean {
-    return this.server?.listening === true && !this.closed;
-  }
-
-  protected override async stopAccepting(): Promise<void> {
-    if (this.server) await closeServer(this.server);
-  }
-
-  private accept(raw: Socket): void {
-    if (this.closed) {
-      raw.destroy();
-      return;
+    if (this.#state !== "starting") {
+      throw new FwdError(ErrorCodes.ABORTED, "the service was closed while it started");
     }
-    const info = this.opened(
-      formatSocketAddress({ address: raw.remoteAddress, port: raw.remotePort }),
-    );
-    if (this.handshaking >= this.maxHandshakes) {
-      raw.destroy();
-      this.markFailed(
-        info,
-        new FwdError(
-          ErrorCodes.REFUSED,
-          `${this.maxHandshakes} handshakes already in progress; connection from ${info.remote} closed`,
-        ),
-      );
-      return;
+    this.#state = "running";
+    if (this.startSignal) {
+      const disposable = addAbortListener(this.startSignal, () => void this.destroy());
+      this.#removeAbortListener = () => disposable[Symbol.dispose]();
     }
-    // A TLS socket takes the TCP one over: track (and later destroy) only the outer one.
-    const socket = this.tls ? secureServerSocket(raw, this.tls) : raw;
-    this.track(socket);
-    this.handshaking++;
-    let handshakeDone = false;
-    const endHandshake = () => {
-      if (!handshakeDone) this.handshaking--;
-      handshakeDone = true;
-    };
-    this.serve(socket, info, endHandshake)
-      .catch((err: unknown) => {
-        socket.destroy();
-        this.markFailed(info, err);
-      })
-      .finally(endHandshake);
+    return this;
+  }
+
+  /** Stops accepting and resolves once every open connection has ended. */
+  close(): Promise<void> {
+    this.#stopping ??= this.#shutdown();
+    return this.#stopping;
+  }
+
+  /** Ends every connection now; `error` (if any) is what `done` rejects with. */
+  destroy(error?: FwdError): Promise<void> {
+    if (this.#state === "closed") return this.#stopping ?? Promise.resolve();
+    this.#error ??= error;
+    void this.hub.destroy();
+    return this.close();
+  }
+
+  /** The service cannot go on: it ends everything and `done` rejects with `error`. @internal */
+  protected fail(error: FwdError): void {
+    void this.destroy(error);
+  }
+
+  /** @internal */
+  protected abstract onStart(): Promise<void>;
+
+  /** Stops taking new connections (listeners, registrations). Called once. @internal */
+  protected abstract stopAccepting(): Promise<void>;
+
+  async #shutdown(): Promise<void> {
+    const wasStarted = this.#state !== "new";
+    this.#state = "closing";
+    this.#removeAbortListener?.();
+    // A close during start waits for the start, so nothing opens after it.
+    await this.#starting?.catch(() => {});
+    if (wasStarted) {
+      await this.stopAccepting();
+      (this as EventEmitter).emit("draining");
+      await this.hub.idle();
+    }
+    this.#state = "closed";
+    (this as EventEmitter).emit("close", this.#error);
+    if (this.#error) this.#settle.reject(this.#error);
+    else this.#settle.resolve();
   }
 }

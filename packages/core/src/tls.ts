@@ -1,6 +1,6 @@
 /**
  * Optional TLS for the links between fwd clients and servers. Servers load a
- * certificate and key; clients verify against the system CAs (or --tls_ca),
+ * certificate and key; clients verify against the system CAs (or a CA file),
  * or pin a self-signed certificate by its SHA-256 fingerprint.
  */
 import { readFileSync } from "node:fs";
@@ -11,46 +11,51 @@ import {
   TLSSocket,
   connect as tlsConnect,
 } from "node:tls";
-import { ErrorCodes, FwdError, invalidArg } from "./errors.js";
+import { ErrorCodes, FwdError, invalidOption } from "./errors.js";
 
 export interface ServerTlsFiles {
-  /** PEM certificate chain (--tls_cert). */
+  /** PEM certificate chain. */
   certFile: string;
-  /** PEM private key (--tls_key). */
+  /** PEM private key. */
   keyFile: string;
 }
 
 export interface ClientTlsOptions {
-  /** PEM CA bundle to verify the server with, in place of the system CAs (--tls_ca). */
+  /** PEM CA bundle to verify the server with, in place of the system CAs. */
   ca?: string | Buffer;
-  /** "sha256:AB:CD:…" (or plain hex): accept exactly this certificate (--tls_fingerprint). */
+  /** "sha256:AB:CD:…" (or plain hex): accept exactly this certificate. */
   fingerprint?: string;
 }
 
-function readPem(path: string, flag: string): Buffer {
+function readPem(path: string, option: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw invalidArg(`cannot read ${flag} ${JSON.stringify(path)}: ${(err as Error).message}`);
+    throw invalidOption(
+      option,
+      `cannot be read: ${JSON.stringify(path)}: ${(err as Error).message}`,
+      path,
+    );
   }
 }
 
 /** A secure context from certificate and key files, checked at start. */
 export function loadServerTls(files: ServerTlsFiles): SecureContext {
-  const cert = readPem(files.certFile, "--tls_cert");
-  const key = readPem(files.keyFile, "--tls_key");
+  const cert = readPem(files.certFile, "certFile");
+  const key = readPem(files.keyFile, "keyFile");
   try {
     return createSecureContext({ cert, key });
   } catch (err) {
-    throw invalidArg(
-      `--tls_cert and --tls_key do not make a usable pair: ${(err as Error).message}`,
+    throw invalidOption(
+      "certFile",
+      `and \`keyFile\` do not make a usable pair: ${(err as Error).message}`,
     );
   }
 }
 
-/** Reads a CA file for --tls_ca. */
+/** Reads a PEM CA file for `ClientTlsOptions.ca`. */
 export function loadCa(path: string): Buffer {
-  return readPem(path, "--tls_ca");
+  return readPem(path, "tls.ca");
 }
 
 /** Normalizes a pin to Node's fingerprint256 form: upper-case hex pairs joined by ":". */
@@ -61,8 +66,10 @@ export function normalizeFingerprint(pin: string): string {
     .replace(/[:\s]/g, "")
     .toUpperCase();
   if (!/^[0-9A-F]{64}$/.test(hex)) {
-    throw invalidArg(
-      `--tls_fingerprint must be a SHA-256 fingerprint, sha256: followed by 64 hex digits, got ${JSON.stringify(pin)}`,
+    throw invalidOption(
+      "tls.fingerprint",
+      `must be a SHA-256 fingerprint, sha256: followed by 64 hex digits, got ${JSON.stringify(pin)}`,
+      pin,
     );
   }
   return hex.match(/../g)!.join(":");
@@ -104,7 +111,8 @@ export function connectTls(
       reject(
         new FwdError(
           ErrorCodes.TLS,
-          `cannot connect to ${where}: its certificate sha256:${actual ?? "none"} does not match --tls_fingerprint; check the pin, or someone is in between`,
+          `cannot connect to ${where}: its certificate sha256:${actual ?? "none"} does not match \`tls.fingerprint\`; check the pin, or someone is in between`,
+          { option: "tls.fingerprint" },
         ),
       );
     });

@@ -1,4 +1,7 @@
-import type { Relay, RelaySummary } from "./relay.js";
+import type { Relay, RelayCloseReason, RelaySummary } from "./relay.js";
+
+/** How a connection ended: a relay's close reason, or "failed" when it was never relayed. */
+export type ConnectionOutcome = RelayCloseReason | "failed";
 
 /** Counters a service keeps over all its connections, live ones included. */
 export interface TrafficCounters {
@@ -11,14 +14,19 @@ export interface TrafficCounters {
   /** Bytes from the accepting side to the far side, and back. */
   bytesIn: number;
   bytesOut: number;
+  /** Connections that ended, by outcome. */
+  outcomes: Partial<Record<ConnectionOutcome, number>>;
+  /** Connections that failed, by error code. */
+  failures: Record<string, number>;
 }
 
 /** Accumulates TrafficCounters; relays add their bytes live and on close. */
 export class Traffic {
   private accepted = 0;
-  private failed = 0;
   private closedIn = 0;
   private closedOut = 0;
+  private readonly outcomes: Partial<Record<ConnectionOutcome, number>> = {};
+  private readonly failures: Record<string, number> = {};
   private readonly relays = new Set<Relay>();
 
   opened(): void {
@@ -26,8 +34,9 @@ export class Traffic {
   }
 
   /** A connection ended before it was relayed. */
-  failedOne(): void {
-    this.failed++;
+  failedOne(code: string): void {
+    this.count("failed");
+    this.failures[code] = (this.failures[code] ?? 0) + 1;
   }
 
   /** Counts a relay whose `a` side is the accepted one. */
@@ -37,6 +46,7 @@ export class Traffic {
       this.relays.delete(relay);
       this.closedIn += summary.bytes.aToB;
       this.closedOut += summary.bytes.bToA;
+      this.count(summary.reason);
     });
   }
 
@@ -50,9 +60,15 @@ export class Traffic {
     return {
       accepted: this.accepted,
       active: this.relays.size,
-      failed: this.failed,
+      failed: this.outcomes.failed ?? 0,
       bytesIn,
       bytesOut,
+      outcomes: { ...this.outcomes },
+      failures: { ...this.failures },
     };
+  }
+
+  private count(outcome: ConnectionOutcome): void {
+    this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
   }
 }

@@ -38,7 +38,7 @@ export interface TunnelServerOptions {
   token?: Token | undefined;
   /** Speak TLS to clients. */
   tls?: SecureContext | undefined;
-  /** New connections are closed at once while this many handshakes are in progress (default 256). */
+  /** New connections are turned away while this many handshakes are in progress (default 256). */
   maxHandshakes?: number | undefined;
   signal?: AbortSignal | undefined;
 }

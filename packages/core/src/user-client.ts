@@ -1,19 +1,21 @@
 import type { Socket } from "node:net";
+import { Acceptor } from "./acceptor.js";
 import { type Endpoint, formatEndpoint } from "./address.js";
 import {
   type ClientRequest,
-  chooseProtocol,
   isFatalHandshakeError,
   readLegacyReply,
   requestV2,
+  resolveProtocol,
   sendLegacyRequest,
 } from "./client-handshake.js";
+import type { ConnectionRecord } from "./connection-info.js";
+import { defaults } from "./defaults.js";
 import { dial } from "./dial.js";
-import { ErrorCodes, FwdError, invalidArg } from "./errors.js";
-import { encodeLegacyRequest, padUniqueId } from "./protocol/legacy.js";
-import { type ConnectionInfo, TcpService } from "./service.js";
+import { ErrorCodes, FwdError } from "./errors.js";
+import { padUniqueId } from "./protocol/legacy.js";
+import { FwdService } from "./service.js";
 import type { TunnelClientOptions } from "./tunnel-options.js";
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "./user-server.js";
 
 export interface UserClientOptions extends TunnelClientOptions {
   /** Where local programs connect. */
@@ -26,77 +28,88 @@ export interface UserClientOptions extends TunnelClientOptions {
  * The client of the user pair: listens locally and, for each local
  * connection, asks the server to connect to the target, then relays. Any
  * number of local connections are served at once. A refusal that retrying
- * cannot fix (a wrong token, a TLS pin mismatch) rejects `failed`. Create
- * with startUserClient().
+ * cannot fix (a wrong token, a TLS pin mismatch) stops the client: `done`
+ * rejects with it. Start it with start(), or at once with startUserClient().
  */
-export class UserClient extends TcpService {
-  private readonly protocol: "legacy" | "v2";
-  private readonly request: ClientRequest;
+export class UserClient extends FwdService {
+  readonly #options: UserClientOptions;
+  readonly #protocol: "legacy" | "v2";
+  readonly #request: ClientRequest;
+  readonly #acceptor: Acceptor;
 
-  constructor(readonly options: UserClientOptions) {
-    super();
+  constructor(options: UserClientOptions) {
+    super(options.signal);
+    this.#options = options;
     const { target, token } = options;
-    this.protocol = chooseProtocol(options.protocol ?? "auto", token, target.host);
-    this.request = {
+    this.#protocol = resolveProtocol(options.protocol ?? "auto", token, target.host, "target.host");
+    this.#request = {
       kind: "connect",
       host: target.host,
       port: target.port,
       uniqueId: padUniqueId(options.uniqueId ?? ""),
     };
-    if (this.protocol === "legacy") {
-      if (token) throw invalidArg("a token needs the v2 protocol; drop --protocol=legacy");
-      // Encoding up front turns a target the legacy frame cannot carry into a startup error.
-      encodeLegacyRequest(this.request);
-    }
+    this.#acceptor = new Acceptor(this.hub, (socket, record) => this.#serve(socket, record), {
+      bind: options.bind,
+    });
   }
 
-  /** @internal use startUserClient() */
-  async start(): Promise<this> {
-    await this.listenOn(this.options.bind, { signal: this.options.signal });
-    return this;
+  /** The address it listens on locally (the real port when 0 was asked for). */
+  address(): Endpoint {
+    return this.#acceptor.address();
   }
 
-  protected async serve(local: Socket, info: ConnectionInfo): Promise<void> {
-    info.target = formatEndpoint(this.options.target);
+  /** The handshake it speaks with the server. */
+  get protocol(): "legacy" | "v2" {
+    return this.#protocol;
+  }
+
+  /** @internal */
+  protected onStart(): Promise<void> {
+    return this.#acceptor.listen();
+  }
+
+  /** @internal */
+  protected async stopAccepting(): Promise<void> {
+    this.#acceptor.close();
+  }
+
+  async #serve(local: Socket, record: ConnectionRecord): Promise<void> {
+    record.target = formatEndpoint(this.#options.target);
     try {
-      const { upstream, rest } = await this.openTunnel();
-      this.startRelay(local, upstream, info, {
-        idleTimeoutMs: this.options.idleTimeoutMs,
+      const { upstream, rest } = await this.#openTunnel();
+      this.hub.startRelay(local, upstream, record, {
+        idleTimeoutMs: this.#options.idleTimeoutMs,
         head: { toA: rest },
       });
     } catch (err) {
-      if (isFatalHandshakeError(err)) this.failFatally(err as FwdError);
+      if (isFatalHandshakeError(err)) this.fail(err as FwdError);
       throw err;
     }
   }
 
   /** Connects to the server and has it connect to the target. */
-  private async openTunnel(): Promise<{ upstream: Socket; rest: Buffer }> {
-    const { server, token, tls } = this.options;
+  async #openTunnel(): Promise<{ upstream: Socket; rest: Buffer }> {
+    const { server, token, tls } = this.#options;
+    const signal = this.hub.signal;
     const what = `server ${formatEndpoint(server)}`;
     const upstream = await dial({
       ...server,
       tls,
-      timeoutMs: this.options.connectTimeoutMs,
-      signal: this.shutdownSignal,
+      timeoutMs: this.#options.connectTimeoutMs,
+      signal,
     });
-    this.track(upstream);
-    const timeoutMs = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    this.hub.track(upstream);
+    const timeoutMs = this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs;
     try {
-      if (this.protocol === "v2") {
-        const rest = await requestV2(upstream, this.request, {
-          token,
-          timeoutMs,
-          what,
-          signal: this.shutdownSignal,
-        });
+      if (this.#protocol === "v2") {
+        const rest = await requestV2(upstream, this.#request, { token, timeoutMs, what, signal });
         return { upstream, rest };
       }
-      sendLegacyRequest(upstream, this.request);
-      const target = formatEndpoint(this.request);
+      sendLegacyRequest(upstream, this.#request);
+      const target = formatEndpoint(this.#request);
       const rest = await readLegacyReply(
         upstream,
-        { timeoutMs, what, signal: this.shutdownSignal },
+        { timeoutMs, what, signal },
         {
           ex: new FwdError(ErrorCodes.REFUSED, `${what} refused the connection to ${target}`),
           // How legacy servers say no: they close without a reply.
@@ -115,6 +128,6 @@ export class UserClient extends TcpService {
 }
 
 /** Starts a user-mode client and resolves once it listens locally. */
-export async function startUserClient(options: UserClientOptions): Promise<UserClient> {
+export function startUserClient(options: UserClientOptions): Promise<UserClient> {
   return new UserClient(options).start();
 }

@@ -1,15 +1,15 @@
 import { lookup } from "node:dns/promises";
 import type { Socket } from "node:net";
-import { formatEndpoint } from "./address.js";
+import { Acceptor } from "./acceptor.js";
+import { type Endpoint, formatEndpoint } from "./address.js";
 import type { TargetAllowlist } from "./allowlist.js";
+import type { ConnectionRecord } from "./connection-info.js";
+import { defaults } from "./defaults.js";
 import { dial } from "./dial.js";
 import { ErrorCodes, FwdError, fromSystemError } from "./errors.js";
 import { acceptHandshake, refuseWith } from "./server-handshake.js";
-import { type ConnectionInfo, TcpService } from "./service.js";
+import { FwdService } from "./service.js";
 import type { TunnelServerOptions } from "./tunnel-options.js";
-
-export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
-export const DEFAULT_MAX_HANDSHAKES = 256;
 
 export interface UserServerOptions extends TunnelServerOptions {
   /** Give up connecting to a requested target after this long (default 10 s). */
@@ -23,41 +23,59 @@ export interface UserServerOptions extends TunnelServerOptions {
  * handshake (legacy or v2); the server resolves it, checks it against the
  * allowlist, connects, answers OK only once connected, then relays. Legacy
  * clients get no answer on failure, only a close, as they expect; v2 clients
- * get a coded reason. Create with startUserServer().
+ * get a coded reason. Start it with start(), or at once with startUserServer().
  */
-export class UserServer extends TcpService {
-  constructor(readonly options: UserServerOptions) {
-    super();
+export class UserServer extends FwdService {
+  readonly #options: UserServerOptions;
+  readonly #acceptor: Acceptor;
+
+  constructor(options: UserServerOptions) {
+    super(options.signal);
+    this.#options = options;
+    this.#acceptor = new Acceptor(
+      this.hub,
+      (socket, record, handshakeDone) => this.#serve(socket, record, handshakeDone),
+      {
+        bind: options.bind,
+        tls: options.tls,
+        maxHandshakes: options.maxHandshakes ?? defaults.maxHandshakes,
+      },
+    );
   }
 
-  /** @internal use startUserServer() */
-  async start(): Promise<this> {
-    const { bind, signal, tls, maxHandshakes } = this.options;
-    await this.listenOn(bind, {
-      signal,
-      tls,
-      maxHandshakes: maxHandshakes ?? DEFAULT_MAX_HANDSHAKES,
-    });
-    return this;
+  /** The address it listens on (the real port when 0 was asked for). */
+  address(): Endpoint {
+    return this.#acceptor.address();
   }
 
-  protected async serve(
-    client: Socket,
-    info: ConnectionInfo,
-    handshakeDone: () => void,
-  ): Promise<void> {
-    const { token, allowTargets } = this.options;
-    const what = `client ${info.remote}`;
+  /** Connections in their handshake now. */
+  get handshaking(): number {
+    return this.#acceptor.handshaking;
+  }
+
+  /** @internal */
+  protected onStart(): Promise<void> {
+    return this.#acceptor.listen();
+  }
+
+  /** @internal */
+  protected async stopAccepting(): Promise<void> {
+    this.#acceptor.close();
+  }
+
+  async #serve(client: Socket, record: ConnectionRecord, handshakeDone: () => void): Promise<void> {
+    const { token, allowTargets } = this.#options;
+    const what = `client ${record.remote}`;
     const request = await acceptHandshake(client, {
       mode: "user",
       token,
-      timeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
       what,
-      signal: this.shutdownSignal,
+      signal: this.hub.signal,
     });
     const target = formatEndpoint(request);
-    info.clientId = request.uniqueId;
-    info.target = target;
+    record.clientId = request.uniqueId;
+    record.target = target;
     const who = `${what} (id ${JSON.stringify(request.uniqueId)})`;
     if (request.kind !== "connect") {
       refuseWith(
@@ -89,9 +107,10 @@ export class UserServer extends TcpService {
         "target_not_allowed",
         new FwdError(
           ErrorCodes.TARGET_NOT_ALLOWED,
-          `${who} asked for ${target}, which --allow_targets does not allow`,
+          `${who} asked for ${target}, which \`allowTargets\` does not allow`,
+          { option: "allowTargets" },
         ),
-        "not in the server's --allow_targets",
+        "not in the server's target allowlist",
       );
     }
     let upstream: Socket;
@@ -99,23 +118,23 @@ export class UserServer extends TcpService {
       upstream = await dial({
         host: address,
         port: request.port,
-        timeoutMs: this.options.connectTimeoutMs,
-        signal: this.shutdownSignal,
+        timeoutMs: this.#options.connectTimeoutMs,
+        signal: this.hub.signal,
       });
     } catch (err) {
       refuseWith(request, "target_unreachable", err as FwdError);
     }
-    this.track(upstream);
+    this.hub.track(upstream);
     request.accept();
     handshakeDone();
-    this.startRelay(client, upstream, info, {
-      idleTimeoutMs: this.options.idleTimeoutMs,
+    this.hub.startRelay(client, upstream, record, {
+      idleTimeoutMs: this.#options.idleTimeoutMs,
       head: { toB: request.rest },
     });
   }
 }
 
 /** Starts a user-mode server and resolves once it listens. */
-export async function startUserServer(options: UserServerOptions): Promise<UserServer> {
+export function startUserServer(options: UserServerOptions): Promise<UserServer> {
   return new UserServer(options).start();
 }

@@ -29,7 +29,7 @@ describe("tokens", () => {
     expect(JSON.stringify({ token })).not.toContain("s3cret");
   });
 
-  it("takes --token first, then --token_file, then FWD_TOKEN", () => {
+  it("takes token first, then tokenFile, then the environment", () => {
     const dir = mkdtempSync(join(tmpdir(), "fwd-token-"));
     const file = join(dir, "token");
     writeFileSync(file, "from-file\n");
@@ -41,8 +41,8 @@ describe("tokens", () => {
     expect(mac(resolveToken({ env: "env" }))).toBe(mac(Token.from("env")));
     expect(resolveToken({ env: "" })).toBeUndefined();
     expect(() => resolveToken({ tokenFile: join(dir, "missing") })).toThrow(
-      /cannot read --token_file/,
+      /`tokenFile` cannot be read/,
     );
-    expect(() => resolveToken({ token: "" })).toThrow(/token is empty/);
+    expect(() => resolveToken({ token: "" })).toThrow(/`token` is empty/);
   });
 });

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import type { Server } from "node:net";
 import type { TestServer } from "@fwd/testkit";
 import { dial } from "../src/dial.js";
-import { closeServer, listen } from "../src/listen.js";
+import { listen } from "../src/listen.js";
 import { type Relay, type RelayOptions, relay } from "../src/relay.js";
 
 /**
@@ -43,8 +43,9 @@ export async function startRelayHarness(
     nextRelay: () => new Promise((resolve) => waiting.push(resolve)),
     async close() {
       await Promise.all(relays.map((active) => active.close()));
-      await closeServer(server);
-      if (server.listening) await once(server, "close");
+      const closed = once(server, "close");
+      server.close();
+      await closed;
     },
   };
 }

@@ -15,7 +15,7 @@ import {
   writeAll,
 } from "@fwd/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ConnectionInfo } from "../src/connection-hub.js";
+import type { ConnectionInfo } from "../src/connection-info.js";
 import type { FwdError } from "../src/errors.js";
 import {
   type MultiClient,
@@ -171,7 +171,7 @@ describe("multi pair (TS client and TS server)", () => {
     const echo = teardown.add(await startEchoServer());
     const { server, client, publicPort } = await tunnelTo(echo);
     const serverPort = server.address().port;
-    const lost = nextState(client, "failed");
+    const lost = nextState(client, "retrying");
     await server.close();
     await lost;
     const registeredAgain = nextState(client, "registered");
@@ -181,15 +181,37 @@ describe("multi pair (TS client and TS server)", () => {
     expect((await exchange(publicPort, Buffer.from("back"))).toString()).toBe("back");
   });
 
-  it("stops with the reason when it closes, and its relays with it", async () => {
+  it("ends its relays at once on destroy()", async () => {
     const { client, publicPort } = await tunnelTo(teardown.add(await startEchoServer()));
     const socket = await connectTo(publicPort);
     socket.write("x");
     await once(socket, "data");
     expect(client.stats().active).toBe(1);
-    await client.close();
+    await client.destroy();
     expect(client.stats().active).toBe(0);
+    expect(client.state).toBe("closed");
     socket.destroy();
+  });
+
+  it("drains on close(): stops registering, lets an open relay finish", async () => {
+    const { server, client, publicPort } = await tunnelTo(teardown.add(await startEchoServer()));
+    const socket = await connectTo(publicPort);
+    socket.write("x");
+    await once(socket, "data");
+    let closed = false;
+    const closing = client.close().then(() => {
+      closed = true;
+    });
+    await waitUntil(() => server.publicPorts().every((port) => port.waiting === 0));
+    expect(client.state).toBe("closing");
+    // The open relay still carries data both ways while the client drains.
+    const echoed = once(socket, "data");
+    socket.write("y");
+    expect(String((await echoed)[0])).toBe("y");
+    expect(closed).toBe(false);
+    socket.end();
+    await closing;
+    expect(client.stats().active).toBe(0);
   });
 
   it("closes the public connection when the target is unreachable, and keeps registering", async () => {

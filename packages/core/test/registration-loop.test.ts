@@ -55,20 +55,18 @@ describe("RegistrationLoop", () => {
   });
 
   it("retries an unreachable server with growing delays, reporting it once", async () => {
-    const run = scripted((n) =>
-      n <= 6 ? { kind: "failed", error: refused } : "register-and-wait",
-    );
+    const run = scripted((n) => (n <= 6 ? { kind: "error", error: refused } : "register-and-wait"));
     await vi.advanceTimersByTimeAsync(5000);
     // Delays 50, 100, 200, 400, 500, 500 (equal jitter at its floor, cap 1000).
     expect(run.attempts).toEqual([0, 50, 150, 350, 750, 1250, 1750]);
-    expect(run.states.map((s) => s.state)).toEqual(["failed", "registered"]);
+    expect(run.states.map((s) => s.state)).toEqual(["retrying", "registered"]);
     expect(run.states[0]).toMatchObject({ error: refused, retryInMs: 50 });
     await run.loop.stop();
     expect(run.states.at(-1)).toEqual({ state: "stopped" });
   });
 
   it("never retries in a busy loop, however the server fails", async () => {
-    const run = scripted(() => ({ kind: "failed", error: refused }));
+    const run = scripted(() => ({ kind: "error", error: refused }));
     await vi.advanceTimersByTimeAsync(60_000);
     // At most one attempt per 500 ms once the cap is reached: ~120 in a minute, not thousands.
     expect(run.attempts.length).toBeLessThan(130);
@@ -78,7 +76,7 @@ describe("RegistrationLoop", () => {
 
   it("registers again at once after a pairing, and resets the backoff", async () => {
     const run = scripted((n) =>
-      n === 1 ? { kind: "failed", error: refused } : "register-and-wait",
+      n === 1 ? { kind: "error", error: refused } : "register-and-wait",
     );
     await vi.advanceTimersByTimeAsync(50);
     expect(run.attempts).toEqual([0, 50]);
@@ -87,7 +85,7 @@ describe("RegistrationLoop", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(run.attempts).toEqual([0, 50, 1050]);
     // Registered again after a pairing: not a new state, nothing more reported.
-    expect(run.states.map((s) => s.state)).toEqual(["failed", "registered"]);
+    expect(run.states.map((s) => s.state)).toEqual(["retrying", "registered"]);
     await run.loop.stop();
   });
 
@@ -108,17 +106,17 @@ describe("RegistrationLoop", () => {
       n <= 3
         ? { kind: "refused", error: inUse }
         : n <= 5
-          ? { kind: "failed", error: refused }
+          ? { kind: "error", error: refused }
           : "register-and-wait",
     );
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(run.states.map((s) => s.state)).toEqual(["refused", "failed", "registered"]);
+    expect(run.states.map((s) => s.state)).toEqual(["refused", "retrying", "registered"]);
     await run.loop.stop();
   });
 
   it("stops on a fatal outcome and reports why", async () => {
     const run = scripted((n) =>
-      n === 1 ? { kind: "failed", error: refused } : { kind: "fatal", error: denied },
+      n === 1 ? { kind: "error", error: refused } : { kind: "fatal", error: denied },
     );
     await vi.advanceTimersByTimeAsync(1000);
     await run.loop.done;
@@ -127,7 +125,7 @@ describe("RegistrationLoop", () => {
   });
 
   it("stops while backing off without another attempt", async () => {
-    const run = scripted(() => ({ kind: "failed", error: refused }));
+    const run = scripted(() => ({ kind: "error", error: refused }));
     await vi.advanceTimersByTimeAsync(10);
     await run.loop.stop();
     await vi.advanceTimersByTimeAsync(10_000);

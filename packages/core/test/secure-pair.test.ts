@@ -16,12 +16,12 @@ import {
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PortAllowlist, TargetAllowlist } from "../src/allowlist.js";
 import { Token } from "../src/auth.js";
-import type { ConnectionInfo } from "../src/connection-hub.js";
+import type { ConnectionInfo } from "../src/connection-info.js";
 import type { FwdError } from "../src/errors.js";
 import { type MultiClientOptions, startMultiClient } from "../src/multi/multi-client.js";
 import { type MultiServerOptions, startMultiServer } from "../src/multi/multi-server.js";
 import type { RegistrationState } from "../src/multi/registration-loop.js";
-import type { TcpService } from "../src/service.js";
+import type { FwdService } from "../src/service.js";
 import { loadServerTls } from "../src/tls.js";
 import { startUserClient, type UserClientOptions } from "../src/user-client.js";
 import { startUserServer, type UserServerOptions } from "../src/user-server.js";
@@ -54,16 +54,14 @@ async function userClient(
   );
 }
 
-function nextError(service: Pick<TcpService, "onService">): Promise<FwdError> {
+function nextError(service: FwdService): Promise<FwdError> {
   return new Promise((resolve) =>
-    service.onService("connectionError", (_info: ConnectionInfo, error) => resolve(error)),
+    service.on("connectionError", (_info: ConnectionInfo, error) => resolve(error)),
   );
 }
 
 /** Connects through a user-client and returns the error it reports for that connection. */
-async function refusedThrough(
-  client: { address(): { port: number } } & Pick<TcpService, "onService">,
-) {
+async function refusedThrough(client: { address(): { port: number } } & FwdService) {
   const failed = nextError(client);
   const socket = await connectTo(client.address().port);
   socket.resume();
@@ -98,7 +96,7 @@ describe("user pair with a token", () => {
       code: "ERR_FWD_AUTH_FAILED",
       message: expect.stringMatching(/refused the token/),
     });
-    await expect(client.failed).rejects.toMatchObject({ code: "ERR_FWD_AUTH_FAILED" });
+    await expect(client.done).rejects.toMatchObject({ code: "ERR_FWD_AUTH_FAILED" });
     expect((await serverError).message).toMatch(/tried to authenticate with a wrong token/);
   });
 
@@ -156,7 +154,7 @@ describe("user-server allowlist", () => {
     expect(await refusedThrough(denied)).toMatchObject({
       code: "ERR_FWD_TARGET_NOT_ALLOWED",
       message: expect.stringMatching(
-        /does not allow 127\.0\.0\.1:\d+: not in the server's --allow_targets/,
+        /does not allow 127\.0\.0\.1:\d+: not in the server's target allowlist/,
       ),
     });
   });
@@ -197,7 +195,7 @@ describe("a v2 client meeting a server that is not v2", () => {
   it.each([
     ["closes", (socket: Socket) => socket.end()],
     ["resets", (socket: Socket) => socket.resetAndDestroy()],
-  ])("suggests --protocol=legacy when the server %s on the hello", async (_, hangUp) => {
+  ])("suggests protocol legacy when the server %s on the hello", async (_, hangUp) => {
     const legacyLike = teardown.add(
       await startServer((socket) => socket.once("data", () => hangUp(socket))),
     );
@@ -208,7 +206,7 @@ describe("a v2 client meeting a server that is not v2", () => {
     );
     expect(await refusedThrough(client)).toMatchObject({
       code: "ERR_FWD_PROTOCOL",
-      message: expect.stringMatching(/if it is a legacy server, use --protocol=legacy/),
+      message: expect.stringMatching(/if it is a legacy server, set `protocol` to legacy/),
     });
   });
 });
@@ -265,9 +263,9 @@ describe("TLS", () => {
     );
     expect(await refusedThrough(client)).toMatchObject({
       code: "ERR_FWD_TLS",
-      message: expect.stringMatching(/does not match --tls_fingerprint/),
+      message: expect.stringMatching(/does not match `tls.fingerprint`/),
     });
-    await expect(client.failed).rejects.toMatchObject({ code: "ERR_FWD_TLS" });
+    await expect(client.done).rejects.toMatchObject({ code: "ERR_FWD_TLS" });
   });
 
   it("refuses an unverified self-signed certificate without a pin or CA", async () => {
@@ -331,23 +329,23 @@ describe("multi pair, secured", () => {
     expect(echoed.map(sha256)).toEqual(payloads.map(sha256));
   });
 
-  it("stops a client asking for a port outside --allow_ports, with the reason", async () => {
+  it("stops a client asking for a port outside the allowlist, with the reason", async () => {
     const server = await multiServer({ allowPorts: PortAllowlist.parse("1-1023") });
     const client = await multiClient(server.address().port, 1, { protocol: "v2" });
     const stopped = await state(client, "stopped");
     expect(stopped).toMatchObject({
       error: {
         code: "ERR_FWD_PORT_NOT_ALLOWED",
-        message: expect.stringMatching(/not in the server's --allow_ports \(1-1023\)/),
+        message: expect.stringMatching(/not in the server's port allowlist \(1-1023\)/),
       },
     });
-    await expect(client.failed).rejects.toMatchObject({ code: "ERR_FWD_PORT_NOT_ALLOWED" });
+    await expect(client.done).rejects.toMatchObject({ code: "ERR_FWD_PORT_NOT_ALLOWED" });
   });
 
   it("stops a client with a wrong token", async () => {
     const server = await multiServer({ token });
     const client = await multiClient(server.address().port, 1, { token: Token.from("nope") });
-    await expect(client.failed).rejects.toMatchObject({ code: "ERR_FWD_AUTH_FAILED" });
+    await expect(client.done).rejects.toMatchObject({ code: "ERR_FWD_AUTH_FAILED" });
   });
 
   it("backs off from a port another id holds, as port_in_use", async () => {

@@ -12,9 +12,10 @@ import {
   Teardown,
 } from "@fwd/testkit";
 import { afterEach, describe, expect, it } from "vitest";
+import type { ConnectionInfo } from "../src/connection-info.js";
 import type { FwdError } from "../src/errors.js";
 import { encodeLegacyRequest, LEGACY_EX, LEGACY_OK } from "../src/protocol/legacy.js";
-import type { ConnectionInfo, TcpService } from "../src/service.js";
+import type { FwdService } from "../src/service.js";
 import { startUserClient, type UserClientOptions } from "../src/user-client.js";
 import { startUserServer, type UserServerOptions } from "../src/user-server.js";
 
@@ -23,7 +24,7 @@ const loopback = { host: "127.0.0.1", port: 0 };
 const teardown = new Teardown();
 afterEach(() => teardown.run());
 
-function nextError(service: TcpService): Promise<[ConnectionInfo, FwdError]> {
+function nextError(service: FwdService): Promise<[ConnectionInfo, FwdError]> {
   return once(service, "connectionError") as Promise<[ConnectionInfo, FwdError]>;
 }
 
@@ -171,7 +172,7 @@ describe("user server", () => {
     expect(error.code).toBe("ERR_FWD_REFUSED");
     expect(error.message).toMatch(/closed the connection without accepting/);
     await closedByPeer(socket);
-    expect(client.listening).toBe(true);
+    expect(client.state).toBe("running");
   });
 });
 
@@ -225,15 +226,32 @@ describe("user client", () => {
     });
   });
 
-  it("closes live relays on close()", async () => {
+  it("ends live relays at once on destroy()", async () => {
     const { port, client, server } = await pairTo(teardown.add(await startEchoServer()));
     const socket = await connectTo(port);
     socket.write("x");
     await once(socket, "data");
-    await client.close();
+    await client.destroy();
     await closedByPeer(socket);
     expect(client.stats().active).toBe(0);
-    await server.close();
+    await server.destroy();
     expect(server.stats().active).toBe(0);
+  });
+
+  it("drains on close(): refuses new connections, lets open ones finish", async () => {
+    const { port, client } = await pairTo(teardown.add(await startEchoServer()));
+    const socket = await connectTo(port);
+    socket.write("x");
+    await once(socket, "data");
+    const closing = client.close();
+    expect(client.state).toBe("closing");
+    await expect(connectTo(port)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    const echoed = once(socket, "data");
+    socket.write("y");
+    expect(String((await echoed)[0])).toBe("y");
+    socket.end();
+    await closing;
+    expect(client.state).toBe("closed");
+    expect(client.stats().outcomes.done).toBe(1);
   });
 });

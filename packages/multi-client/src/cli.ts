@@ -2,10 +2,13 @@ import {
   type CliSpec,
   clientSecurity,
   clientTlsFlags,
+  connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   type FlagValues,
   idleTimeoutFlag,
   type Logger,
+  lifecycleFlags,
+  messageOf,
   type Running,
   runCli,
   superviseService,
@@ -15,9 +18,9 @@ import {
   uniqueIdFlag,
 } from "@fwd/cli";
 import {
+  defaults,
   formatEndpoint,
   type MultiClientOptions,
-  padUniqueId,
   type RegistrationState,
   startMultiClient,
 } from "@fwd/core";
@@ -32,28 +35,49 @@ export const spec = {
     "on this side. A drop-in for tcp_forwarding_multi_client.py that serves many connections " +
     "at once and retries with backoff.",
   flags: {
-    server_host: { kind: "host", default: "xxx.yyy.cn", describe: "The multi-server's host" },
-    server_port: { kind: "port", default: 33333, describe: "The multi-server's port" },
+    server_host: {
+      kind: "host",
+      default: "xxx.yyy.cn",
+      describe: "The multi-server's host",
+      option: "server.host",
+    },
+    server_port: {
+      kind: "port",
+      default: 33333,
+      describe: "The multi-server's port",
+      option: "server.port",
+    },
     target_host: {
       kind: "host",
       default: "localhost",
       describe: "Where public connections go, on this side",
+      option: "target.host",
     },
-    target_port: { kind: "port", default: 3389, describe: "Port of that target" },
+    target_port: {
+      kind: "port",
+      default: 3389,
+      describe: "Port of that target",
+      option: "target.port",
+    },
     server_target_port: {
       kind: "port",
       default: 10086,
       describe: "The public port the server opens",
+      option: "publicPort",
     },
     unique_id: uniqueIdFlag,
-    connect_timeout: timeoutFlag(
-      10,
+    connect_timeout: connectTimeoutFlag(
       "Give up connecting to the server or target after this many seconds",
     ),
-    register_timeout: timeoutFlag(30, "Renew a registration nothing used within this many seconds"),
+    register_timeout: timeoutFlag(
+      defaults.registerTimeoutMs,
+      "Renew a registration nothing used within this many seconds",
+      "registerTimeoutMs",
+    ),
     idle_timeout: idleTimeoutFlag,
     ...tokenFlags,
     ...clientTlsFlags,
+    ...lifecycleFlags,
   },
   examples: [
     [
@@ -76,7 +100,7 @@ export function toMultiClientOptions(
     server: { host: flags.server_host, port: flags.server_port },
     target: { host: flags.target_host, port: flags.target_port },
     publicPort: flags.server_target_port,
-    uniqueId: padUniqueId(flags.unique_id),
+    uniqueId: flags.unique_id,
     connectTimeoutMs: toMs(flags.connect_timeout),
     registerTimeoutMs: toMs(flags.register_timeout),
     idleTimeoutMs: toMs(flags.idle_timeout),
@@ -94,8 +118,8 @@ export function describeState(
     case "registered":
       return `registered with server ${server}: public port ${options.publicPort} reaches ${formatEndpoint(options.target)}`;
     case "refused":
-    case "failed":
-      return `${state.error.message}; retrying with backoff (first retry in ${(state.retryInMs / 1000).toFixed(1)} s)`;
+    case "retrying":
+      return `${messageOf(state.error, spec)}; retrying with backoff (first retry in ${(state.retryInMs / 1000).toFixed(1)} s)`;
     case "stopped":
       return undefined;
   }
@@ -110,7 +134,7 @@ export async function startMultiClientCli(flags: MultiClientFlags, log: Logger):
     if (state.state === "registered") log.info(line);
     else log.warn(line);
   });
-  const running = superviseService(client, log, "multi-client");
+  const running = superviseService(client, log, spec);
   log.info(
     `registering public port ${options.publicPort} with server ${formatEndpoint(options.server)} ` +
       `for ${formatEndpoint(options.target)}`,

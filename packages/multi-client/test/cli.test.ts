@@ -1,12 +1,15 @@
-import { parseCommandLine } from "@fwd/cli";
-import { FwdError, type MultiClientOptions } from "@fwd/core";
+import { buildFromArgv } from "@fwd/cli";
+import { FwdError, MultiClient, type MultiClientOptions } from "@fwd/core";
 import { describe, expect, it } from "vitest";
 import { describeState, spec, toMultiClientOptions } from "../src/cli.js";
 
-async function options(argv: string[]) {
-  const result = await parseCommandLine(spec, argv, {});
-  if (result.kind !== "run") throw new Error("expected run");
-  return toMultiClientOptions(result.values, {});
+/** The options a command line makes, checked by constructing (not starting) the client. */
+function options(argv: string[]) {
+  return buildFromArgv(spec, argv, (values) => {
+    const built = toMultiClientOptions(values, {});
+    new MultiClient(built);
+    return built;
+  });
 }
 
 describe("multi-client flags", () => {
@@ -25,7 +28,7 @@ describe("multi-client flags", () => {
   it.each([
     [["--server_target_port=13389"], { publicPort: 13389 }],
     [["--target_host", "::1", "--target_port", "22"], { target: { host: "::1", port: 22 } }],
-    [["--unique_id", "home"], { uniqueId: "000000000000home" }],
+    [["--unique_id", "home"], { uniqueId: "home" }],
     [["--register_timeout", "5"], { registerTimeoutMs: 5000 }],
     [["--protocol=v2", "--tls"], { protocol: "v2", tls: {} }],
   ])("maps %j", async (argv, expected) => {
@@ -57,7 +60,7 @@ describe("multi-client flags", () => {
     expect(describeState({ state: "registered" }, opts)).toBe(
       "registered with server vps:33333: public port 10086 reaches localhost:3389",
     );
-    expect(describeState({ state: "failed", error, retryInMs: 1234 }, opts)).toBe(
+    expect(describeState({ state: "retrying", error, retryInMs: 1234 }, opts)).toBe(
       "cannot connect to vps:33333: connection refused; retrying with backoff (first retry in 1.2 s)",
     );
     expect(describeState({ state: "stopped" }, opts)).toBeUndefined();

@@ -8,6 +8,7 @@ import {
   handshakeTimeoutFlag,
   idleTimeoutFlag,
   type Logger,
+  lifecycleFlags,
   type Running,
   runCli,
   serverSecurity,
@@ -17,7 +18,7 @@ import {
   tokenFlags,
   toMs,
 } from "@fwd/cli";
-import { type MultiServerOptions, PortAllowlist, startMultiServer } from "@fwd/core";
+import { defaults, type MultiServerOptions, PortAllowlist, startMultiServer } from "@fwd/core";
 import pkg from "../package.json" with { type: "json" };
 
 export const spec = {
@@ -32,14 +33,20 @@ export const spec = {
     bind_host: bindHostFlag("Address to listen on for clients"),
     bind_port: bindPortFlag(33333, "Port to listen on for clients"),
     handshake_timeout: handshakeTimeoutFlag,
-    hold_timeout: timeoutFlag(10, "How long a public connection waits for a client registration"),
+    hold_timeout: timeoutFlag(
+      defaults.holdTimeoutMs,
+      "How long a public connection waits for a client registration",
+      "holdTimeoutMs",
+    ),
     idle_timeout: idleTimeoutFlag,
     ...tokenFlags,
     allow_ports: {
       kind: "string",
       describe: "Public ports clients may open, e.g. 10000-10100,3389 (default: any)",
+      option: "allowPorts",
     },
     ...serverTlsFlags,
+    ...lifecycleFlags,
   },
   examples: [["multi-server --bind_port 33333", "Accept reverse-tunnel clients on port 33333"]],
   epilog: EXIT_STATUS_EPILOG,
@@ -67,7 +74,7 @@ export function toMultiServerOptions(
 export async function startMultiServerCli(flags: MultiServerFlags, log: Logger): Promise<Running> {
   const options = toMultiServerOptions(flags);
   const server = await startMultiServer(options);
-  const running = superviseService(server, log, "multi-server");
+  const running = superviseService(server, log, spec);
   announceServer(log, server, {
     program: "multi-server",
     serves: "multi-client registrations",

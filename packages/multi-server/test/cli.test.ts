@@ -1,11 +1,9 @@
-import { parseCommandLine } from "@fwd/cli";
+import { buildFromArgv } from "@fwd/cli";
 import { describe, expect, it } from "vitest";
 import { spec, toMultiServerOptions } from "../src/cli.js";
 
-async function options(argv: string[]) {
-  const result = await parseCommandLine(spec, argv, {});
-  if (result.kind !== "run") throw new Error("expected run");
-  return toMultiServerOptions(result.values, {});
+function options(argv: string[]) {
+  return buildFromArgv(spec, argv, (values) => toMultiServerOptions(values, {}));
 }
 
 describe("multi-server flags", () => {

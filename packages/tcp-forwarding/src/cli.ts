@@ -2,14 +2,15 @@ import {
   bindHostFlag,
   bindPortFlag,
   type CliSpec,
+  connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   type FlagValues,
   idleTimeoutFlag,
   type Logger,
+  lifecycleFlags,
   type Running,
   runCli,
   superviseService,
-  timeoutFlag,
   toMs,
 } from "@fwd/cli";
 import { type ForwardOptions, formatEndpoint, forward } from "@fwd/core";
@@ -24,10 +25,21 @@ export const spec = {
   flags: {
     bind_host: bindHostFlag(),
     bind_port: bindPortFlag(11111),
-    target_host: { kind: "host", default: "localhost", describe: "Host to forward connections to" },
-    target_port: { kind: "port", default: 3389, describe: "Port to forward connections to" },
-    connect_timeout: timeoutFlag(10, "Give up connecting to the target after this many seconds"),
+    target_host: {
+      kind: "host",
+      default: "localhost",
+      describe: "Host to forward connections to",
+      option: "target.host",
+    },
+    target_port: {
+      kind: "port",
+      default: 3389,
+      describe: "Port to forward connections to",
+      option: "target.port",
+    },
+    connect_timeout: connectTimeoutFlag("Give up connecting to the target after this many seconds"),
     idle_timeout: idleTimeoutFlag,
+    ...lifecycleFlags,
   },
   examples: [
     [
@@ -54,7 +66,7 @@ export function toForwardOptions(flags: TcpForwardingFlags): ForwardOptions {
 export async function startTcpForwarding(flags: TcpForwardingFlags, log: Logger): Promise<Running> {
   const options = toForwardOptions(flags);
   const forwarder = await forward(options);
-  const running = superviseService(forwarder, log, "tcp-forwarding");
+  const running = superviseService(forwarder, log, spec);
   log.info(
     `listening on ${formatEndpoint(forwarder.address())}, forwarding to ${formatEndpoint(options.target)}`,
   );

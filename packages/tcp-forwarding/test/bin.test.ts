@@ -123,19 +123,65 @@ describe("tcp-forwarding bin", () => {
   });
 
   it.each(["SIGINT", "SIGTERM"] as const)(
-    "stops on %s with status 0, closing open connections",
+    "drains on %s: refuses new connections, lets an open one finish, exits 0",
     async (signal) => {
       const fwd = await forwarderTo(await startEchoServer());
       const socket = await connectTo(fwd.port);
       socket.write("hello");
       await once(socket, "data");
-      const ended = once(socket, "end");
-      expect(await fwd.stop(signal)).toBe(0);
-      await ended;
+      fwd.child.kill(signal);
+      await fwd.waitFor(
+        /stopping \(SIG\w+\): no new connections; waiting up to 30 s for 1 open connection/,
+      );
+      await expect(connectTo(fwd.port)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+      const echoed = once(socket, "data");
+      socket.write("still here");
+      expect(String((await echoed)[0])).toBe("still here");
+      socket.end();
+      expect(await fwd.exited).toBe(0);
       socket.destroy();
       expect(fwd.stderr()).toMatch(new RegExp(`stopping \\(${signal}\\)[\\s\\S]*stopped`));
     },
   );
+
+  it("closes open connections at a second stop signal", async () => {
+    const fwd = await forwarderTo(await startEchoServer());
+    const socket = await connectTo(fwd.port);
+    socket.write("hello");
+    await once(socket, "data");
+    const ended = once(socket, "end");
+    socket.resume();
+    fwd.child.kill("SIGINT");
+    await fwd.waitFor(/waiting up to/);
+    expect(await fwd.stop("SIGINT")).toBe(0);
+    await ended;
+    socket.destroy();
+    expect(fwd.stderr()).toMatch(/second stop signal: closing 1 open connection \(#1 /);
+  });
+
+  it("closes what is still open when --drain_timeout runs out", async () => {
+    const fwd = await forwarderTo(await startEchoServer(), ["--drain_timeout", "0.2"]);
+    const socket = await connectTo(fwd.port);
+    socket.write("hello");
+    await once(socket, "data");
+    const ended = once(socket, "end");
+    socket.resume();
+    expect(await fwd.stop("SIGTERM")).toBe(0);
+    await ended;
+    socket.destroy();
+    expect(fwd.stderr()).toMatch(/drain timeout \(0\.2 s\): closing 1 open connection/);
+  });
+
+  it("keeps running on SIGHUP (nohup, closed terminals)", async () => {
+    const fwd = await forwarderTo(await startEchoServer());
+    fwd.child.kill("SIGHUP");
+    await fwd.waitFor(/SIGHUP: there is no configuration file to reload; still running/);
+    const socket = await connectTo(fwd.port);
+    socket.write("after hup");
+    expect(String((await once(socket, "data"))[0])).toBe("after hup");
+    socket.destroy();
+    expect(await fwd.stop("SIGINT")).toBe(0);
+  });
 
   it("exits 1 with one line when the port is in use", async () => {
     const fwd = await forwarderTo(await startEchoServer());

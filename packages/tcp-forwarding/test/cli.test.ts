@@ -16,6 +16,7 @@ describe("tcp-forwarding flags", () => {
         target_port: 3389,
         connect_timeout: 10,
         idle_timeout: undefined,
+        drain_timeout: 30,
       },
     });
   });

@@ -1,14 +1,15 @@
-import { isIPv4 } from "node:net";
 import {
   bindHostFlag,
   bindPortFlag,
   type CliSpec,
   clientSecurity,
   clientTlsFlags,
+  connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   type FlagValues,
   idleTimeoutFlag,
   type Logger,
+  lifecycleFlags,
   type Running,
   runCli,
   superviseService,
@@ -17,13 +18,7 @@ import {
   toMs,
   uniqueIdFlag,
 } from "@fwd/cli";
-import {
-  formatEndpoint,
-  invalidArg,
-  padUniqueId,
-  startUserClient,
-  type UserClientOptions,
-} from "@fwd/core";
+import { defaults, formatEndpoint, startUserClient, type UserClientOptions } from "@fwd/core";
 import pkg from "../package.json" with { type: "json" };
 
 export const spec = {
@@ -34,25 +29,43 @@ export const spec = {
     "user-server to connect to server_target_host:server_target_port on its side, then relays. " +
     "A drop-in for tcp_forwarding_user_client.py, serving many connections at once.",
   flags: {
-    server_host: { kind: "host", default: "xxx.yyy.cn", describe: "The user-server's host" },
-    server_port: { kind: "port", default: 22222, describe: "The user-server's port" },
+    server_host: {
+      kind: "host",
+      default: "xxx.yyy.cn",
+      describe: "The user-server's host",
+      option: "server.host",
+    },
+    server_port: {
+      kind: "port",
+      default: 22222,
+      describe: "The user-server's port",
+      option: "server.port",
+    },
     bind_host: bindHostFlag("Address to listen on locally"),
     bind_port: bindPortFlag(10086, "Port to listen on locally"),
     server_target_host: {
       kind: "host",
       default: "192.168.1.200",
       describe: "Target the server connects to, on its side (host names and IPv6 need v2)",
+      option: "target.host",
     },
-    server_target_port: { kind: "port", default: 3389, describe: "Port of that target" },
+    server_target_port: {
+      kind: "port",
+      default: 3389,
+      describe: "Port of that target",
+      option: "target.port",
+    },
     unique_id: uniqueIdFlag,
-    connect_timeout: timeoutFlag(10, "Give up connecting to the server after this many seconds"),
+    connect_timeout: connectTimeoutFlag("Give up connecting to the server after this many seconds"),
     handshake_timeout: timeoutFlag(
-      10,
+      defaults.handshakeTimeoutMs,
       "Give up waiting for the server's answer after this many seconds",
+      "handshakeTimeoutMs",
     ),
     idle_timeout: idleTimeoutFlag,
     ...tokenFlags,
     ...clientTlsFlags,
+    ...lifecycleFlags,
   },
   examples: [
     [
@@ -67,18 +80,12 @@ export type UserClientFlags = FlagValues<typeof spec.flags>;
 
 /** Maps the command line flags onto the typed @fwd/core startUserClient() options. */
 export function toUserClientOptions(flags: UserClientFlags, env = process.env): UserClientOptions {
-  const security = clientSecurity(flags, env);
-  if (security.protocol === "legacy" && !isIPv4(flags.server_target_host)) {
-    throw invalidArg(
-      `--server_target_host must be an IPv4 address with --protocol=legacy: the legacy frame cannot carry ${JSON.stringify(flags.server_target_host)}`,
-    );
-  }
   const options: UserClientOptions = {
-    ...security,
+    ...clientSecurity(flags, env),
     bind: { host: flags.bind_host, port: flags.bind_port },
     server: { host: flags.server_host, port: flags.server_port },
     target: { host: flags.server_target_host, port: flags.server_target_port },
-    uniqueId: padUniqueId(flags.unique_id),
+    uniqueId: flags.unique_id,
     connectTimeoutMs: toMs(flags.connect_timeout),
     handshakeTimeoutMs: toMs(flags.handshake_timeout),
     idleTimeoutMs: toMs(flags.idle_timeout),
@@ -89,7 +96,7 @@ export function toUserClientOptions(flags: UserClientFlags, env = process.env): 
 export async function startUserClientCli(flags: UserClientFlags, log: Logger): Promise<Running> {
   const options = toUserClientOptions(flags);
   const client = await startUserClient(options);
-  const running = superviseService(client, log, "user-client");
+  const running = superviseService(client, log, spec);
   log.info(
     `listening on ${formatEndpoint(client.address())}, reaching ${formatEndpoint(options.target)} ` +
       `through server ${formatEndpoint(options.server)}`,

@@ -1,11 +1,15 @@
-import { parseCommandLine } from "@fwd/cli";
+import { buildFromArgv, parseCommandLine } from "@fwd/cli";
+import { UserClient } from "@fwd/core";
 import { describe, expect, it } from "vitest";
 import { spec, toUserClientOptions } from "../src/cli.js";
 
-async function options(argv: string[]) {
-  const result = await parseCommandLine(spec, argv, {});
-  if (result.kind !== "run") throw new Error("expected run");
-  return toUserClientOptions(result.values, {});
+/** The options a command line makes, checked by constructing (not starting) the client. */
+function options(argv: string[]) {
+  return buildFromArgv(spec, argv, (values) => {
+    const built = toUserClientOptions(values, {});
+    new UserClient(built);
+    return built;
+  });
 }
 
 describe("user-client flags", () => {
@@ -22,7 +26,7 @@ describe("user-client flags", () => {
   });
 
   it.each([
-    [["--unique_id", "abc"], { uniqueId: "0000000000000abc" }],
+    [["--unique_id", "abc"], { uniqueId: "abc" }],
     [["--unique_id=0123456789abcdef"], { uniqueId: "0123456789abcdef" }],
     [
       ["--server_host", "vpn.example", "--server_port=443"],
@@ -57,10 +61,10 @@ describe("user-client flags", () => {
       ["--protocol=legacy", "--server_target_host", "::1"],
       /--server_target_host must be an IPv4 address/,
     ],
-    [["--protocol=legacy", "--token", "x"], /--protocol=legacy cannot carry a token/],
+    [["--protocol=legacy", "--token", "x"], /--protocol is legacy, which cannot carry a token/],
     [["--protocol=v3"], /--protocol must be one of auto, legacy, v2/],
     [["--tls_fingerprint", "sha256:12"], /--tls_fingerprint must be a SHA-256 fingerprint/],
-    [["--tls_ca", "/nonexistent/ca.pem"], /cannot read --tls_ca/],
+    [["--tls_ca", "/nonexistent/ca.pem"], /--tls_ca cannot be read/],
     [["--server_port", "0"], /--server_port/],
     [["--server_target_port", "70000"], /--server_target_port/],
     [["--target_host", "x"], /unknown flag --target_host/],

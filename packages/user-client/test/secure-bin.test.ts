@@ -115,7 +115,7 @@ describe("user pair bins, allowlist and names", () => {
     expect((await exchange(allowed.port, Buffer.from("yes"))).toString()).toBe("yes");
     const denied = await client(guarded.port, "127.0.0.1", echo.port + 1, ["--protocol=v2"]);
     await refused(denied);
-    await denied.waitFor(/does not allow 127\.0\.0\.1:\d+: not in the server's --allow_targets/);
+    await denied.waitFor(/does not allow 127\.0\.0\.1:\d+: not in the server's target allowlist/);
   });
 
   it("reach a host-name target over v2", async () => {
@@ -163,7 +163,7 @@ describe.skipIf(!legacyPeerAvailable)("a v2 client and a legacy server", () => {
     const legacy = teardown.kill(await startLegacyPeer("user-server", {}));
     const v2 = await client(legacy.port, "127.0.0.1", echo.port, ["--protocol=v2"]);
     await refused(v2);
-    await v2.waitFor(/if it is a legacy server, use --protocol=legacy/);
+    await v2.waitFor(/if it is a legacy server, set --protocol to legacy/);
     const plain = await client(legacy.port, "127.0.0.1", echo.port);
     expect((await echoWithoutEof(plain.port, Buffer.from("legacy ok"))).toString()).toBe(
       "legacy ok",

@@ -3,17 +3,18 @@ import {
   bindHostFlag,
   bindPortFlag,
   type CliSpec,
+  connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   type FlagValues,
   handshakeTimeoutFlag,
   idleTimeoutFlag,
   type Logger,
+  lifecycleFlags,
   type Running,
   runCli,
   serverSecurity,
   serverTlsFlags,
   superviseService,
-  timeoutFlag,
   tokenFlags,
   toMs,
 } from "@fwd/cli";
@@ -31,8 +32,7 @@ export const spec = {
     bind_host: bindHostFlag(),
     bind_port: bindPortFlag(22222),
     handshake_timeout: handshakeTimeoutFlag,
-    connect_timeout: timeoutFlag(
-      10,
+    connect_timeout: connectTimeoutFlag(
       "Give up connecting to a requested target after this many seconds",
     ),
     idle_timeout: idleTimeoutFlag,
@@ -40,8 +40,10 @@ export const spec = {
     allow_targets: {
       kind: "string",
       describe: "Targets clients may reach, e.g. 192.168.1.0/24:3389,db.lan:5432 (default: any)",
+      option: "allowTargets",
     },
     ...serverTlsFlags,
+    ...lifecycleFlags,
   },
   examples: [["user-server --bind_port 22222", "Let user-clients reach hosts on this network"]],
   epilog: EXIT_STATUS_EPILOG,
@@ -66,7 +68,7 @@ export function toUserServerOptions(flags: UserServerFlags, env = process.env): 
 export async function startUserServerCli(flags: UserServerFlags, log: Logger): Promise<Running> {
   const options = toUserServerOptions(flags);
   const server = await startUserServer(options);
-  const running = superviseService(server, log, "user-server");
+  const running = superviseService(server, log, spec);
   announceServer(log, server, {
     program: "user-server",
     serves: "user-client connections",

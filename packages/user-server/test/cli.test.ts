@@ -1,4 +1,4 @@
-import { parseCommandLine } from "@fwd/cli";
+import { buildFromArgv, parseCommandLine } from "@fwd/cli";
 import { describe, expect, it } from "vitest";
 import { spec, toUserServerOptions } from "../src/cli.js";
 
@@ -33,16 +33,16 @@ describe("user-server flags", () => {
     [["--bind_port", "x"], /--bind_port/],
     [["--server_host", "a"], /unknown flag --server_host/],
     [["--handshake_timeout", "-1"], /--handshake_timeout/],
-    [["--allow_targets", "10.0.0.0/40"], /--allow_targets: .*prefix length/],
+    [["--allow_targets", "10.0.0.0/40"], /--allow_targets has .*prefix length/],
     [["--tls_cert", "cert.pem"], /--tls_cert and --tls_key go together/],
-    [["--tls_cert", "/nonexistent.pem", "--tls_key", "/nonexistent.key"], /cannot read --tls_cert/],
-    [["--token_file", "/nonexistent/token"], /cannot read --token_file/],
+    [
+      ["--tls_cert", "/nonexistent.pem", "--tls_key", "/nonexistent.key"],
+      /--tls_cert cannot be read/,
+    ],
+    [["--token_file", "/nonexistent/token"], /--token_file cannot be read/],
     [["--max_handshakes", "0"], /--max_handshakes must be a whole number/],
   ])("refuses %j", async (argv, message) => {
-    const run = async () => {
-      const result = await parse(argv);
-      if (result.kind === "run") toUserServerOptions(result.values, {});
-    };
+    const run = () => buildFromArgv(spec, argv, (values) => toUserServerOptions(values, {}));
     await expect(run()).rejects.toMatchObject({
       code: "ERR_FWD_INVALID_ARG",
       message: expect.stringMatching(message),

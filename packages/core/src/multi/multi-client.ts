@@ -4,30 +4,24 @@ import type { BackoffOptions } from "../backoff.js";
 import {
   awaitPaired,
   type ClientRequest,
-  chooseProtocol,
   isFatalHandshakeError,
   readLegacyReply,
   requestV2,
+  resolveProtocol,
   sendLegacyRequest,
 } from "../client-handshake.js";
-import { ConnectionHub } from "../connection-hub.js";
+import { defaults } from "../defaults.js";
 import { dial } from "../dial.js";
-import { ErrorCodes, FwdError, invalidArg, isFwdError } from "../errors.js";
-import { encodeLegacyRequest, padUniqueId } from "../protocol/legacy.js";
+import { ErrorCodes, FwdError, isFwdError, toFwdError } from "../errors.js";
+import { padUniqueId } from "../protocol/legacy.js";
+import { FwdService } from "../service.js";
 import type { TunnelClientOptions } from "../tunnel-options.js";
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from "../user-server.js";
 import {
   type RegistrationContext,
   RegistrationLoop,
   type RegistrationOutcome,
   type RegistrationState,
 } from "./registration-loop.js";
-
-/** Registrations kept waiting at a v2 server (a legacy server takes one). */
-const V2_WAITING_REGISTRATIONS = 4;
-
-/** The legacy client's wait for a pairing before it registers anew. */
-export const DEFAULT_REGISTER_TIMEOUT_MS = 30_000;
 
 export interface MultiClientOptions extends TunnelClientOptions {
   /** Where each public connection is relayed to, on this side. */
@@ -52,71 +46,76 @@ export interface MultiClientEvents {
  * multi-server at all times; each time the server pairs it with a public
  * connection it registers again at once and relays that connection to the
  * target. Against a legacy server exactly one registration waits (the legacy
- * server replaces a waiting registration with a newer one). Create with
- * startMultiClient().
+ * server replaces a waiting registration with a newer one). Start it with
+ * start(), or at once with startMultiClient().
  */
-export class MultiClient extends ConnectionHub<MultiClientEvents> {
-  private readonly protocol: "legacy" | "v2";
-  private readonly request: ClientRequest;
-  private loop: RegistrationLoop | undefined;
+export class MultiClient extends FwdService<MultiClientEvents> {
+  readonly #options: MultiClientOptions;
+  readonly #protocol: "legacy" | "v2";
+  readonly #request: ClientRequest;
+  #loop: RegistrationLoop | undefined;
 
-  constructor(readonly options: MultiClientOptions) {
-    super();
-    this.protocol = chooseProtocol(options.protocol ?? "auto", options.token, "0.0.0.0");
-    const legacy = this.protocol === "legacy";
-    this.request = {
+  constructor(options: MultiClientOptions) {
+    super(options.signal);
+    this.#options = options;
+    const legacyDefault = defaults.publicHost;
+    this.#protocol = resolveProtocol(
+      options.protocol ?? "auto",
+      options.token,
+      options.publicHost ?? legacyDefault,
+      "publicHost",
+    );
+    const legacy = this.#protocol === "legacy";
+    this.#request = {
       kind: "register",
-      host: options.publicHost ?? (legacy ? "0.0.0.0" : ""),
+      host: options.publicHost ?? (legacy ? legacyDefault : ""),
       port: options.publicPort,
       uniqueId: padUniqueId(options.uniqueId ?? ""),
     };
-    if (legacy) {
-      if (options.token) throw invalidArg("a token needs the v2 protocol; drop --protocol=legacy");
-      encodeLegacyRequest(this.request); // a request the frame cannot carry fails at start
-    }
   }
 
-  /** @internal use startMultiClient() */
-  start(): this {
-    this.closeOnAbort(this.options.signal);
-    this.loop = new RegistrationLoop({
+  /** The handshake it speaks with the server. */
+  get protocol(): "legacy" | "v2" {
+    return this.#protocol;
+  }
+
+  /** @internal */
+  protected async onStart(): Promise<void> {
+    this.#loop = new RegistrationLoop({
       // A legacy server keeps one registration per port and replaces it with
       // the next; a v2 (fwd) server keeps them all, so bursts need no wait.
-      slots: this.protocol === "v2" ? V2_WAITING_REGISTRATIONS : 1,
-      attempt: (context) => this.register(context),
-      backoff: this.options.backoff,
+      slots: this.#protocol === "v2" ? defaults.v2WaitingRegistrations : 1,
+      attempt: (context) => this.#register(context),
+      backoff: this.#options.backoff,
       onState: (state) => {
         this.emit("state", state);
-        if (state.state === "stopped" && state.error) this.failFatally(state.error);
+        if (state.state === "stopped" && state.error) this.fail(state.error);
       },
     });
-    return this;
   }
 
-  protected override async stopAccepting(): Promise<void> {
-    await this.loop?.stop();
+  /** Stops registering; waiting registrations close, relays go on. @internal */
+  protected async stopAccepting(): Promise<void> {
+    await this.#loop?.stop();
   }
 
   /** One registration: connect, register, wait for a pairing. */
-  private async register({
-    signal,
-    registered,
-  }: RegistrationContext): Promise<RegistrationOutcome> {
-    const { server, tls } = this.options;
+  async #register({ signal, registered }: RegistrationContext): Promise<RegistrationOutcome> {
+    const { server, tls } = this.#options;
     let tunnel: Socket;
     try {
-      tunnel = await dial({ ...server, tls, timeoutMs: this.options.connectTimeoutMs, signal });
+      tunnel = await dial({ ...server, tls, timeoutMs: this.#options.connectTimeoutMs, signal });
     } catch (err) {
       return outcomeOf(err);
     }
-    this.track(tunnel);
+    this.hub.track(tunnel);
     try {
-      const rest = await this.awaitPairing(tunnel, signal, registered);
+      const rest = await this.#awaitPairing(tunnel, signal, registered);
       if (rest === "expired") {
         tunnel.destroy();
         return { kind: "expired" };
       }
-      void this.relayToTarget(tunnel, rest);
+      void this.#relayToTarget(tunnel, rest);
       return { kind: "paired" };
     } catch (err) {
       tunnel.destroy();
@@ -128,18 +127,18 @@ export class MultiClient extends ConnectionHub<MultiClientEvents> {
    * Registers on `tunnel` and resolves with the bytes after the pairing, or
    * "expired" when no public connection came within the register timeout.
    */
-  private async awaitPairing(
+  async #awaitPairing(
     tunnel: Socket,
     signal: AbortSignal,
     registered: () => void,
   ): Promise<Buffer | "expired"> {
-    const what = `server ${formatEndpoint(this.options.server)}`;
-    const pairingTimeoutMs = this.options.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS;
-    const port = this.options.publicPort;
-    if (this.protocol === "v2") {
-      const rest = await requestV2(tunnel, this.request, {
-        token: this.options.token,
-        timeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    const what = `server ${formatEndpoint(this.#options.server)}`;
+    const pairingTimeoutMs = this.#options.registerTimeoutMs ?? defaults.registerTimeoutMs;
+    const port = this.#options.publicPort;
+    if (this.#protocol === "v2") {
+      const rest = await requestV2(tunnel, this.#request, {
+        token: this.#options.token,
+        timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
         what,
         signal,
       });
@@ -150,7 +149,7 @@ export class MultiClient extends ConnectionHub<MultiClientEvents> {
         ),
       );
     }
-    sendLegacyRequest(tunnel, this.request);
+    sendLegacyRequest(tunnel, this.#request);
     registered();
     return expiring(
       readLegacyReply(
@@ -171,43 +170,41 @@ export class MultiClient extends ConnectionHub<MultiClientEvents> {
   }
 
   /** A public connection arrived through `tunnel`: connect to the target and relay. */
-  private async relayToTarget(tunnel: Socket, head: Buffer): Promise<void> {
-    const { server, target } = this.options;
-    const info = this.opened(formatEndpoint(server));
-    info.target = formatEndpoint(target);
+  async #relayToTarget(tunnel: Socket, head: Buffer): Promise<void> {
+    const { server, target } = this.#options;
+    const record = this.hub.open(formatEndpoint(server));
+    record.target = formatEndpoint(target);
     let upstream: Socket;
     try {
       upstream = await dial({
         ...target,
-        timeoutMs: this.options.connectTimeoutMs,
-        signal: this.shutdownSignal,
+        timeoutMs: this.#options.connectTimeoutMs,
+        signal: this.hub.signal,
       });
     } catch (err) {
       tunnel.destroy();
-      this.markFailed(info, err);
+      this.hub.fail(record, err);
       return;
     }
-    this.track(upstream);
-    this.startRelay(tunnel, upstream, info, {
-      idleTimeoutMs: this.options.idleTimeoutMs,
+    this.hub.track(upstream);
+    this.hub.startRelay(tunnel, upstream, record, {
+      idleTimeoutMs: this.#options.idleTimeoutMs,
       head: { toB: head },
     });
   }
 }
 
 /** Starts a reverse-tunnel client; it registers in the background until closed. */
-export async function startMultiClient(options: MultiClientOptions): Promise<MultiClient> {
+export function startMultiClient(options: MultiClientOptions): Promise<MultiClient> {
   return new MultiClient(options).start();
 }
 
 /** How a failed registration attempt counts for the retry loop. */
 function outcomeOf(err: unknown): RegistrationOutcome {
-  const error = isFwdError(err)
-    ? err
-    : new FwdError(ErrorCodes.NETWORK, String(err), { cause: err });
+  const error = toFwdError(err);
   if (isFatalHandshakeError(error)) return { kind: "fatal", error };
   if (error.code === ErrorCodes.ADDR_IN_USE) return { kind: "refused", error };
-  return { kind: "failed", error };
+  return { kind: "error", error };
 }
 
 /** A wait for a pairing that timed out is not a failure: the registration expired. */

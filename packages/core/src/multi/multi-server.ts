@@ -1,20 +1,17 @@
 import type { Socket } from "node:net";
 import createDebug from "debug";
+import { Acceptor } from "../acceptor.js";
 import { type Endpoint, formatEndpoint } from "../address.js";
 import type { PortAllowlist } from "../allowlist.js";
-import type { ConnectionInfo } from "../connection-hub.js";
+import type { ConnectionRecord } from "../connection-info.js";
+import { defaults } from "../defaults.js";
 import { ErrorCodes, FwdError } from "../errors.js";
-import type { Relay } from "../relay.js";
 import { acceptHandshake, refuseWith } from "../server-handshake.js";
-import { TcpService } from "../service.js";
+import { FwdService } from "../service.js";
 import type { TunnelServerOptions } from "../tunnel-options.js";
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_HANDSHAKES } from "../user-server.js";
-import { PublicPort, type PublicPortLimits, type PublicPortOwner } from "./public-port.js";
+import { type PortServices, PublicPort, type PublicPortLimits } from "./public-port.js";
 
 const debug = createDebug("fwd:core:multi");
-
-/** Registrations waiting on all ports together: each holds a socket and a timer. */
-const MAX_WAITING_TOTAL = 1024;
 
 export interface MultiServerOptions extends TunnelServerOptions {
   /** A public connection waits this long for a registration (default 10 s). */
@@ -49,75 +46,88 @@ export interface PublicPortStatus {
  * it and relays. The port belongs to the unique id that opened it: another
  * id, or a port that cannot be bound, gets EX. Create with startMultiServer().
  */
-export class MultiServer extends TcpService {
-  private readonly ports = new Map<string, PublicPort>();
+export class MultiServer extends FwdService {
+  readonly #options: MultiServerOptions;
+  readonly #acceptor: Acceptor;
+  readonly #ports = new Map<string, PublicPort>();
   /** Ports being bound: registrations for them wait for the outcome. */
-  private readonly opening = new Map<string, Promise<PublicPort>>();
-  private readonly limits: PublicPortLimits;
-  private readonly portOwner: PublicPortOwner;
+  readonly #opening = new Map<string, Promise<PublicPort>>();
+  readonly #limits: PublicPortLimits;
+  readonly #services: PortServices;
 
-  constructor(readonly options: MultiServerOptions) {
-    super();
-    this.limits = {
-      holdTimeoutMs: options.holdTimeoutMs ?? 10_000,
-      maxHeld: options.maxHeldPerPort ?? 128,
-      registrationTimeoutMs: options.registrationTimeoutMs ?? 65_000,
-      maxWaiting: options.maxWaitingPerPort ?? 16,
-      lingerMs: options.portLingerMs ?? 1000,
+  constructor(options: MultiServerOptions) {
+    super(options.signal);
+    this.#options = options;
+    this.#acceptor = new Acceptor(
+      this.hub,
+      (socket, record, handshakeDone) => this.#serve(socket, record, handshakeDone),
+      {
+        bind: options.bind,
+        tls: options.tls,
+        maxHandshakes: options.maxHandshakes ?? defaults.maxHandshakes,
+      },
+    );
+    this.#limits = {
+      holdTimeoutMs: options.holdTimeoutMs ?? defaults.holdTimeoutMs,
+      maxHeld: options.maxHeldPerPort ?? defaults.maxHeldPerPort,
+      registrationTimeoutMs: options.registrationTimeoutMs ?? defaults.registrationTimeoutMs,
+      maxWaiting: options.maxWaitingPerPort ?? defaults.maxWaitingPerPort,
+      lingerMs: options.portLingerMs ?? defaults.portLingerMs,
     };
-    this.portOwner = {
-      track: (socket) => this.track(socket),
-      opened: (remote) => this.opened(remote),
-      markFailed: (info, error) => this.markFailed(info, error),
-      startRelay: (publicSocket, registration, info): Relay =>
-        this.startRelay(publicSocket, registration, info, { idleTimeoutMs: options.idleTimeoutMs }),
+    this.#services = {
+      track: (socket) => this.hub.track(socket),
+      open: (remote) => this.hub.open(remote),
+      fail: (record, error) => this.hub.fail(record, error),
+      startRelay: (publicSocket, registration, record) =>
+        this.hub.startRelay(publicSocket, registration, record, {
+          idleTimeoutMs: options.idleTimeoutMs,
+        }),
       released: (port) => {
         const key = String(port.endpoint.port);
-        if (this.ports.get(key) === port) this.ports.delete(key);
+        if (this.#ports.get(key) === port) this.#ports.delete(key);
       },
     };
   }
 
-  /** @internal use startMultiServer() */
-  async start(): Promise<this> {
-    const { bind, signal, tls, maxHandshakes } = this.options;
-    await this.listenOn(bind, {
-      signal,
-      tls,
-      maxHandshakes: maxHandshakes ?? DEFAULT_MAX_HANDSHAKES,
-    });
-    return this;
+  /** The address it listens on for clients (the real port when 0 was asked for). */
+  address(): Endpoint {
+    return this.#acceptor.address();
+  }
+
+  /** Connections in their handshake now. */
+  get handshaking(): number {
+    return this.#acceptor.handshaking;
   }
 
   /** The public ports open now. */
   publicPorts(): PublicPortStatus[] {
-    return [...this.ports.values()].map((port) => ({ port: port.key, ...port.status }));
+    return [...this.#ports.values()].map((port) => ({ port: port.key, ...port.status }));
   }
 
-  protected override async stopAccepting(): Promise<void> {
-    await Promise.all([
-      super.stopAccepting(),
-      ...[...this.ports.values()].map((port) => port.close()),
-    ]);
-    this.ports.clear();
+  /** @internal */
+  protected onStart(): Promise<void> {
+    return this.#acceptor.listen();
   }
 
-  protected async serve(
-    socket: Socket,
-    info: ConnectionInfo,
-    handshakeDone: () => void,
-  ): Promise<void> {
+  /** Stops taking registrations and closes the public ports; relays go on. @internal */
+  protected async stopAccepting(): Promise<void> {
+    this.#acceptor.close();
+    await Promise.all([...this.#ports.values()].map((port) => port.close()));
+    this.#ports.clear();
+  }
+
+  async #serve(socket: Socket, info: ConnectionRecord, handshakeDone: () => void): Promise<void> {
     const what = `client ${info.remote}`;
     const request = await acceptHandshake(socket, {
       mode: "multi",
-      token: this.options.token,
-      timeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      token: this.#options.token,
+      timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
       what,
-      signal: this.shutdownSignal,
+      signal: this.hub.signal,
     });
     info.clientId = request.uniqueId;
     const endpoint = {
-      host: request.host || (this.options.publicHost ?? "0.0.0.0"),
+      host: request.host || (this.#options.publicHost ?? defaults.publicHost),
       port: request.port,
     };
     info.target = `public port ${formatEndpoint(endpoint)}`;
@@ -139,16 +149,17 @@ export class MultiServer extends TcpService {
         ),
       );
     }
-    const { allowPorts } = this.options;
+    const { allowPorts } = this.#options;
     if (allowPorts && !allowPorts.allows(endpoint.port)) {
       refuseWith(
         request,
         "port_not_allowed",
         new FwdError(
           ErrorCodes.PORT_NOT_ALLOWED,
-          `${who} asked for public port ${endpoint.port}, which --allow_ports does not allow`,
+          `${who} asked for public port ${endpoint.port}, which \`allowPorts\` does not allow`,
+          { option: "allowPorts" },
         ),
-        `public port ${endpoint.port} is not in the server's --allow_ports (${allowPorts})`,
+        `public port ${endpoint.port} is not in the server's port allowlist (${allowPorts})`,
       );
     }
     if (request.rest.length > 0) {
@@ -160,31 +171,31 @@ export class MultiServer extends TcpService {
     }
     let port: PublicPort;
     try {
-      port = await this.portFor(endpoint, request.uniqueId);
+      port = await this.#portFor(endpoint, request.uniqueId);
     } catch (err) {
       refuseWith(request, "port_in_use", err as FwdError);
     }
-    const waitingEverywhere = [...this.ports.values()].reduce(
+    const waitingEverywhere = [...this.#ports.values()].reduce(
       (sum, p) => sum + p.status.waiting,
       0,
     );
-    if (waitingEverywhere >= MAX_WAITING_TOTAL) {
+    if (waitingEverywhere >= defaults.maxWaitingTotal) {
       refuseWith(
         request,
         "port_in_use",
         new FwdError(
           ErrorCodes.REFUSED,
-          `${who}: ${MAX_WAITING_TOTAL} registrations already wait on this server`,
+          `${who}: ${defaults.maxWaitingTotal} registrations already wait on this server`,
         ),
       );
     }
-    if (port.status.waiting >= this.limits.maxWaiting) {
+    if (port.status.waiting >= this.#limits.maxWaiting) {
       refuseWith(
         request,
         "port_in_use",
         new FwdError(
           ErrorCodes.REFUSED,
-          `${who}: ${this.limits.maxWaiting} registrations already wait on public port ${port.key}`,
+          `${who}: ${this.#limits.maxWaiting} registrations already wait on public port ${port.key}`,
         ),
       );
     }
@@ -200,10 +211,10 @@ export class MultiServer extends TcpService {
    * two sockets bind one port on different addresses (Windows), a second
    * client must not take the traffic of the first.
    */
-  private async portFor(endpoint: Endpoint, owner: string): Promise<PublicPort> {
+  async #portFor(endpoint: Endpoint, owner: string): Promise<PublicPort> {
     const key = String(endpoint.port);
-    const port = this.ports.get(key) ?? (await this.opening.get(key));
-    if (port && this.ports.get(key) === port) {
+    const port = this.#ports.get(key) ?? (await this.#opening.get(key));
+    if (port && this.#ports.get(key) === port) {
       if (port.owner !== owner) {
         throw new FwdError(
           ErrorCodes.ADDR_IN_USE,
@@ -218,23 +229,23 @@ export class MultiServer extends TcpService {
       }
       return port;
     }
-    const opening = PublicPort.open(endpoint, owner, this.limits, this.portOwner);
-    this.opening.set(key, opening);
+    const opening = PublicPort.open(endpoint, owner, this.#limits, this.#services);
+    this.#opening.set(key, opening);
     try {
       const opened = await opening;
-      if (this.closed) {
+      if (this.state !== "running") {
         await opened.close();
         throw new FwdError(ErrorCodes.ABORTED, "the server is closing");
       }
-      this.ports.set(key, opened);
+      this.#ports.set(key, opened);
       return opened;
     } finally {
-      this.opening.delete(key);
+      this.#opening.delete(key);
     }
   }
 }
 
 /** Starts a reverse-tunnel server and resolves once it listens for registrations. */
-export async function startMultiServer(options: MultiServerOptions): Promise<MultiServer> {
+export function startMultiServer(options: MultiServerOptions): Promise<MultiServer> {
   return new MultiServer(options).start();
 }

@@ -2,9 +2,9 @@ import type { Server, Socket } from "node:net";
 import createDebug from "debug";
 import { type Endpoint, formatEndpoint, formatSocketAddress } from "../address.js";
 import { readerOf } from "../chunk-reader.js";
-import type { ConnectionInfo } from "../connection-hub.js";
+import type { ConnectionRecord } from "../connection-info.js";
 import { ErrorCodes, FwdError } from "../errors.js";
-import { closeServer, listen } from "../listen.js";
+import { listen, stopListening } from "../listen.js";
 import type { Relay } from "../relay.js";
 
 const debug = createDebug("fwd:core:multi");
@@ -23,13 +23,13 @@ export interface PublicPortLimits {
   lingerMs: number;
 }
 
-/** What a public port needs from the server that owns it. */
-export interface PublicPortOwner {
+/** What a public port needs from its server: the server's connection bookkeeping. */
+export interface PortServices {
   track(socket: Socket): void;
-  opened(remote: string): ConnectionInfo;
-  markFailed(info: ConnectionInfo, error: FwdError): void;
+  open(remote: string): ConnectionRecord;
+  fail(info: ConnectionRecord, error: FwdError): void;
   /** Relays a public connection (`a`) with the registration it was paired with (`b`). */
-  startRelay(publicSocket: Socket, registration: Socket, info: ConnectionInfo): Relay;
+  startRelay(publicSocket: Socket, registration: Socket, info: ConnectionRecord): Relay;
   released(port: PublicPort): void;
 }
 
@@ -38,7 +38,7 @@ export type PairedMessage = (publicPeer: string) => Buffer;
 
 interface Waiting {
   socket: Socket;
-  info: ConnectionInfo;
+  info: ConnectionRecord;
   pairedMessage: PairedMessage;
   timer: NodeJS.Timeout;
   /** Detaches the waiting-time listeners. */
@@ -47,7 +47,7 @@ interface Waiting {
 
 interface Held {
   socket: Socket;
-  info: ConnectionInfo;
+  info: ConnectionRecord;
   timer: NodeJS.Timeout;
 }
 
@@ -71,7 +71,7 @@ export class PublicPort {
     readonly owner: string,
     private readonly server: Server,
     private readonly limits: PublicPortLimits,
-    private readonly host: PublicPortOwner,
+    private readonly services: PortServices,
   ) {}
 
   /** Binds the port for `owner`; rejects with an FwdError if it cannot. */
@@ -79,11 +79,11 @@ export class PublicPort {
     endpoint: Endpoint,
     owner: string,
     limits: PublicPortLimits,
-    host: PublicPortOwner,
+    services: PortServices,
   ): Promise<PublicPort> {
     let port: PublicPort | undefined;
     const server = await listen({ ...endpoint, onConnection: (socket) => port?.accept(socket) });
-    port = new PublicPort(endpoint, owner, server, limits, host);
+    port = new PublicPort(endpoint, owner, server, limits, services);
     debug("public port %s opened for %s", port.key, owner);
     return port;
   }
@@ -103,7 +103,7 @@ export class PublicPort {
   }
 
   /** Queues a registration of the owner, or pairs it with a held public connection. */
-  addRegistration(socket: Socket, info: ConnectionInfo, pairedMessage: PairedMessage): void {
+  addRegistration(socket: Socket, info: ConnectionRecord, pairedMessage: PairedMessage): void {
     if (this.closing) {
       socket.destroy();
       return;
@@ -134,12 +134,12 @@ export class PublicPort {
       clearTimeout(entry.timer);
       entry.socket.destroy();
     }
-    await closeServer(this.server);
+    stopListening(this.server);
     debug("public port %s closed", this.key);
   }
 
   /** A registration waits; its close, any byte from it, or its timeout drops it. */
-  private wait(socket: Socket, info: ConnectionInfo, pairedMessage: PairedMessage): void {
+  private wait(socket: Socket, info: ConnectionRecord, pairedMessage: PairedMessage): void {
     const reader = readerOf(socket);
     const drop = (error?: FwdError) => {
       const index = this.waiting.indexOf(entry);
@@ -148,7 +148,7 @@ export class PublicPort {
       clearTimeout(entry.timer);
       entry.detach();
       socket.destroy();
-      if (error) this.host.markFailed(info, error);
+      if (error) this.services.fail(info, error);
       this.updateLinger();
     };
     const onGone = () => drop();
@@ -183,8 +183,8 @@ export class PublicPort {
       socket.destroy();
       return;
     }
-    this.host.track(socket);
-    const info = this.host.opened(
+    this.services.track(socket);
+    const info = this.services.open(
       formatSocketAddress({ address: socket.remoteAddress, port: socket.remotePort }),
     );
     info.target = `public port ${this.key} of ${this.owner}`;
@@ -197,7 +197,7 @@ export class PublicPort {
     }
     if (this.held.length >= this.limits.maxHeld) {
       socket.destroy();
-      this.host.markFailed(
+      this.services.fail(
         info,
         new FwdError(
           ErrorCodes.REFUSED,
@@ -210,7 +210,7 @@ export class PublicPort {
   }
 
   /** Keeps a public connection, unread, until a registration arrives or time runs out. */
-  private hold(socket: Socket, info: ConnectionInfo): void {
+  private hold(socket: Socket, info: ConnectionRecord): void {
     const entry: Held = {
       socket,
       info,
@@ -219,7 +219,7 @@ export class PublicPort {
         if (index >= 0) this.held.splice(index, 1);
         socket.destroy();
         this.updateLinger();
-        this.host.markFailed(
+        this.services.fail(
           info,
           new FwdError(
             ErrorCodes.TIMEOUT,
@@ -242,14 +242,14 @@ export class PublicPort {
 
   private pair(
     publicSocket: Socket,
-    info: ConnectionInfo,
+    info: ConnectionRecord,
     registration: Socket,
     pairedMessage: PairedMessage,
   ): void {
     registration.write(pairedMessage(info.remote));
     this.relays++;
     this.updateLinger();
-    const relay = this.host.startRelay(publicSocket, registration, info);
+    const relay = this.services.startRelay(publicSocket, registration, info);
     relay.once("close", () => {
       this.relays--;
       this.updateLinger();
@@ -265,7 +265,7 @@ export class PublicPort {
     this.lingerTimer = setTimeout(() => {
       debug("public port %s released by %s", this.key, this.owner);
       void this.close();
-      this.host.released(this);
+      this.services.released(this);
     }, this.limits.lingerMs);
   }
 }

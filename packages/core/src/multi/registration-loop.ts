@@ -12,15 +12,19 @@ export type RegistrationOutcome =
   /** The server said the port is taken (EX): back off and try again. */
   | { kind: "refused"; error: FwdError }
   /** Unreachable, closed without a reply, bad reply: back off and try again. */
-  | { kind: "failed"; error: FwdError }
+  | { kind: "error"; error: FwdError }
   /** Cannot go on (bad token, port not allowed): stop the client. */
   | { kind: "fatal"; error: FwdError };
 
 /** What the loop reports, once per change. */
 export type RegistrationState =
+  /** A registration is on the wire. */
   | { state: "registered" }
+  /** The server said the port is taken; retrying after `retryInMs`. */
   | { state: "refused"; error: FwdError; retryInMs: number }
-  | { state: "failed"; error: FwdError; retryInMs: number }
+  /** The server could not be reached or answered wrong; retrying after `retryInMs`. */
+  | { state: "retrying"; error: FwdError; retryInMs: number }
+  /** Stopped: by stop(), or on `error`, which retrying cannot fix. */
   | { state: "stopped"; error?: FwdError };
 
 export interface RegistrationContext {
@@ -101,10 +105,11 @@ export class RegistrationLoop {
           this.controller.abort();
           return;
         case "refused":
-        case "failed": {
+        case "error": {
           const retryInMs = this.backoff.next();
-          this.report(`${outcome.kind}:${outcome.error.code}`, {
-            state: outcome.kind,
+          const state = outcome.kind === "refused" ? "refused" : "retrying";
+          this.report(`${state}:${outcome.error.code}`, {
+            state,
             error: outcome.error,
             retryInMs,
           });

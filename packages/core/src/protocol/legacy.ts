@@ -4,7 +4,7 @@
  * other end of a link must keep working unchanged.
  */
 import { isIPv4 } from "node:net";
-import { ErrorCodes, FwdError, invalidArg } from "../errors.js";
+import { ErrorCodes, FwdError, invalidOption } from "../errors.js";
 import type { FrameParser, Parsed } from "./frame-parser.js";
 
 const OPEN = Buffer.from("<UVM>", "latin1");
@@ -31,11 +31,13 @@ export type LegacyReply = "ok" | "ex";
  * Left-pads an id with "0" to 16 bytes, as the legacy tools did (they padded
  * to 16 characters; the two agree for ASCII ids). Longer ids are refused.
  */
-export function padUniqueId(id: string, flag = "unique_id"): string {
+export function padUniqueId(id: string): string {
   const bytes = Buffer.byteLength(id, "utf8");
   if (bytes > LEGACY_ID_SIZE) {
-    throw invalidArg(
-      `--${flag} must be at most ${LEGACY_ID_SIZE} characters (16 bytes of UTF-8), got ${JSON.stringify(id)}`,
+    throw invalidOption(
+      "uniqueId",
+      `must be at most ${LEGACY_ID_SIZE} characters (16 bytes of UTF-8), got ${JSON.stringify(id)}`,
+      id,
     );
   }
   return "0".repeat(LEGACY_ID_SIZE - bytes) + id;
@@ -44,12 +46,13 @@ export function padUniqueId(id: string, flag = "unique_id"): string {
 /** Builds the 35-byte request. Only IPv4 literals fit in the frame. */
 export function encodeLegacyRequest(request: LegacyRequest): Buffer {
   if (!isIPv4(request.host)) {
-    throw invalidArg(
+    throw new FwdError(
+      ErrorCodes.INVALID_ARG,
       `the legacy protocol carries only IPv4 addresses, not ${JSON.stringify(request.host)}`,
     );
   }
   if (!Number.isInteger(request.port) || request.port < 0 || request.port > 65535) {
-    throw invalidArg(`port must be from 0 to 65535, got ${request.port}`);
+    throw new FwdError(ErrorCodes.INVALID_ARG, `port must be from 0 to 65535, got ${request.port}`);
   }
   const frame = Buffer.alloc(LEGACY_REQUEST_SIZE);
   OPEN.copy(frame, 0);
