@@ -5,14 +5,13 @@
  * that needs neither a second connection nor a half-close.
  */
 import {
-  legacyPeerAvailable,
-  legacyPeerPath,
   type RunningProcess,
+  referenceLegacyPeerMissing,
+  referenceLegacyPeerPath,
   startLegacyPeer,
 } from "@fwd/testkit";
 import { sumRssKb } from "../measure/proc-memory.ts";
 import { LOOPBACK, pidsOf, stopAll } from "./launch.ts";
-import { hasCommand } from "./tools.ts";
 import type { Config } from "./types.ts";
 
 export const legacyUser: Config = {
@@ -21,24 +20,28 @@ export const legacyUser: Config = {
   hops: 2,
   oneAtATime: true,
   missing() {
-    if (!legacyPeerAvailable) return `the legacy stand-in is missing at ${legacyPeerPath}`;
-    if (!hasCommand("python3", ["--version"])) return "python3 is not installed";
-    return undefined;
+    return referenceLegacyPeerMissing();
   },
   async start(targets) {
     const processes: RunningProcess[] = [];
     try {
-      const server = await startLegacyPeer("user-server", {});
+      // The python stand-in, not the in-repo Node peer: this is the legacy tools' own speed.
+      const python = { script: referenceLegacyPeerPath };
+      const server = await startLegacyPeer("user-server", {}, python);
       processes.push(server);
       // One after the other: each picks a free port the moment before it binds.
       const clients = [];
       for (const port of targets) {
-        const client = await startLegacyPeer("user-client", {
-          server_host: LOOPBACK,
-          server_port: server.port,
-          server_target_host: LOOPBACK,
-          server_target_port: port,
-        });
+        const client = await startLegacyPeer(
+          "user-client",
+          {
+            server_host: LOOPBACK,
+            server_port: server.port,
+            server_target_host: LOOPBACK,
+            server_target_port: port,
+          },
+          python,
+        );
         processes.push(client);
         clients.push(client);
       }

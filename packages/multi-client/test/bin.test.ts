@@ -4,7 +4,6 @@ import {
   echoWithoutEof,
   exchange,
   freePort,
-  legacyPeerAvailable,
   payload,
   sha256,
   startEchoServer,
@@ -110,7 +109,7 @@ describe("multi-client and multi-server bins", () => {
   });
 });
 
-describe.skipIf(!legacyPeerAvailable)("interop with the legacy peer", () => {
+describe("interop with the legacy peer", () => {
   it("TS multi-client through a legacy multi-server: repeated connections both ways", async () => {
     const echo = teardown.add(await startEchoServer());
     const legacy = teardown.kill(await startLegacyPeer("multi-server", {}));

@@ -4,7 +4,6 @@ import {
   connectWithRetry,
   echoWithoutEof,
   freePort,
-  legacyPeerAvailable,
   payload,
   sha256,
   startEchoServer,
@@ -29,7 +28,7 @@ describe("multi-server bin", () => {
   });
 });
 
-describe.skipIf(!legacyPeerAvailable)("interop with the legacy peer", () => {
+describe("interop with the legacy peer", () => {
   it("serves a legacy multi-client: repeated and simultaneous connections both ways", async () => {
     const echo = teardown.add(await startEchoServer());
     const server = teardown.kill(

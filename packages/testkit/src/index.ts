@@ -1,11 +1,15 @@
 export { binPath, type ListeningBin, startListeningBin } from "./bins.js";
 export { makeCertificate, type TestCertificate } from "./certificates.js";
 export { duplexPair } from "./duplex-pair.js";
+export { freePort } from "./free-port.js";
 export {
-  freePort,
+  inRepoLegacyPeerPath,
   type LegacyMode,
-  legacyPeerAvailable,
+  type LegacyPeer,
   legacyPeerPath,
+  legacyPeerRequired,
+  referenceLegacyPeerMissing,
+  referenceLegacyPeerPath,
   startLegacyPeer,
 } from "./legacy-peer.js";
 export { type RunningProcess, type StartOptions, startNode, startProcess } from "./processes.js";

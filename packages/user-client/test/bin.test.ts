@@ -5,7 +5,6 @@ import {
   echoWithoutEof,
   exchange,
   freePort,
-  legacyPeerAvailable,
   payload,
   sha256,
   startDigestServer,
@@ -103,7 +102,7 @@ describe("user-client bin", () => {
   });
 });
 
-describe.skipIf(!legacyPeerAvailable)("interop with the legacy peer", () => {
+describe("interop with the legacy peer", () => {
   it("TS user-client through a legacy user-server carries data both ways", async () => {
     const echo = teardown.add(await startEchoServer());
     const legacy = teardown.kill(await startLegacyPeer("user-server", {}));

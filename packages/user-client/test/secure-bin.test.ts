@@ -4,7 +4,6 @@ import {
   connectTo,
   echoWithoutEof,
   exchange,
-  legacyPeerAvailable,
   makeCertificate,
   payload,
   sha256,
@@ -89,7 +88,7 @@ describe("user pair bins with a token", () => {
     await tokenServer.waitFor(/tried to authenticate with a wrong token; refused/);
   });
 
-  it.skipIf(!legacyPeerAvailable)("refuse a legacy client, logging who tried", async () => {
+  it("refuse a legacy client, logging who tried", async () => {
     const tokenServer = await server(["--token=s3cret"]);
     const legacy = teardown.kill(
       await startLegacyPeer("user-client", {
@@ -157,7 +156,7 @@ describe("user pair bins over TLS", () => {
   });
 });
 
-describe.skipIf(!legacyPeerAvailable)("a v2 client and a legacy server", () => {
+describe("a v2 client and a legacy server", () => {
   it("says the server may be legacy, and legacy mode still works", async () => {
     const echo = teardown.add(await startEchoServer());
     const legacy = teardown.kill(await startLegacyPeer("user-server", {}));

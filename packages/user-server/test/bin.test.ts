@@ -4,7 +4,6 @@ import {
   binPath,
   connectTo,
   echoWithoutEof,
-  legacyPeerAvailable,
   payload,
   sha256,
   startEchoServer,
@@ -63,7 +62,7 @@ describe("user-server bin", () => {
   });
 });
 
-describe.skipIf(!legacyPeerAvailable)("interop with the legacy peer", () => {
+describe("interop with the legacy peer", () => {
   it("serves a legacy user-client, connection after connection, both ways", async () => {
     const echo = teardown.add(await startEchoServer());
     const server = await startServerBin();
