@@ -59,7 +59,7 @@ function digest(token: string): Buffer {
 }
 
 function presentedToken(request: IncomingMessage, url: URL): string | undefined {
-  const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? "");
+  const bearer = /^Bearer[ \t]+(.+?)[ \t]*$/i.exec(request.headers.authorization ?? "");
   return bearer?.[1] ?? url.searchParams.get("token") ?? undefined;
 }
 

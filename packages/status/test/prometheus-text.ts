@@ -60,10 +60,12 @@ export function parsePrometheusText(text: string): Exposition {
   };
 }
 
+/** As Prometheus reads values (Go's ParseFloat): NaN and Inf in any case. */
 function parseValue(raw: string, where: string): number {
-  if (raw === "+Inf") return Number.POSITIVE_INFINITY;
-  if (raw === "-Inf") return Number.NEGATIVE_INFINITY;
-  if (raw === "NaN") return Number.NaN;
+  const lower = raw.toLowerCase();
+  if (lower === "+inf" || lower === "inf") return Number.POSITIVE_INFINITY;
+  if (lower === "-inf") return Number.NEGATIVE_INFINITY;
+  if (lower === "nan") return Number.NaN;
   const value = Number(raw);
   if (raw === "" || Number.isNaN(value)) throw new Error(`bad value on ${where}`);
   return value;
