@@ -29,8 +29,10 @@ describe("RateSampler", () => {
   it("averages the rate over the last `window` intervals", () => {
     const sampler = new RateSampler({ window: 3 });
     const totals = [0, 1000, 3000, 6000, 10000, 10000];
-    totals.forEach((total, second) => sampler.sample(at("a", total, total / 10), second * 1000));
-    // The last three intervals: 6000 → 10000 → 10000 from 3000: 7000 bytes in 3 s.
+    for (const [second, total] of totals.entries()) {
+      sampler.sample(at("a", total, total / 10), second * 1000);
+    }
+    // The last three intervals, from 3000 at 2 s to 10000 at 5 s: 7000 bytes in 3 s.
     expect(sampler.rates("a")).toEqual({ inBps: 2333, outBps: 233 });
     expect(sampler.history("a").in).toEqual([1000, 2000, 3000, 4000, 0]);
   });
