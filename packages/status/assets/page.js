@@ -480,9 +480,5 @@
     }
   }, 1000);
 
-  for (const id of ["json-link", "metrics-link"]) {
-    const link = $(id);
-    link.href = withToken(link.getAttribute("href"));
-  }
   listen();
 })();

@@ -47,7 +47,22 @@ const PAGE_FILES: Record<string, { asset: string; type: string }> = {
   "/": { asset: "page.html", type: "text/html; charset=utf-8" },
   "/page.css": { asset: "page.css", type: "text/css; charset=utf-8" },
   "/page.js": { asset: "page.js", type: "text/javascript; charset=utf-8" },
+  "/favicon.svg": { asset: "favicon.svg", type: "image/svg+xml" },
 };
+
+/**
+ * The page's own files and links need the token too: the page names them
+ * with `?token=` (URI-encoded, so safe inside an attribute). Its script
+ * adds the token to its fetches from the page's URL.
+ */
+function linkWithToken(html: string, token: string | undefined): string {
+  if (token === undefined) return html;
+  const query = `?token=${encodeURIComponent(token)}`;
+  return html.replace(
+    /\b(href|src)="(page\.css|page\.js|favicon\.svg|status\.json|metrics)"/g,
+    `$1="$2${query}"`,
+  );
+}
 
 /**
  * Serves the live status page (/), /status.json, /events and /metrics for
@@ -65,10 +80,10 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
 
   const intervalMs = options.sampleIntervalMs ?? 1000;
   const files = Object.fromEntries(
-    Object.entries(PAGE_FILES).map(([path, file]) => [
-      path,
-      { ...file, body: readAsset(file.asset) },
-    ]),
+    Object.entries(PAGE_FILES).map(([path, file]) => {
+      const body = readAsset(file.asset);
+      return [path, { ...file, body: path === "/" ? linkWithToken(body, token) : body }];
+    }),
   );
   const tokenCheck = token === undefined ? undefined : new TokenCheck(token);
   const sampler = new RateSampler({ intervalSeconds: intervalMs / 1000 });

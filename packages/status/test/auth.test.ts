@@ -53,6 +53,16 @@ describe("status token", () => {
     events.close();
   });
 
+  it("links the page's own files and data with the token", async () => {
+    const { base } = await startWithToken();
+    const page = await get(`${base}/?token=${encodeURIComponent(TOKEN)}`);
+    const query = "?token=s3cret%20token%2Fwith%2Bchars";
+    for (const link of ["page.css", "page.js", "favicon.svg", "status.json", "metrics"]) {
+      expect(page.body, link).toContain(`"${link}${query}"`);
+    }
+    expect(page.body).not.toContain(TOKEN);
+  });
+
   it("needs no Host check when a token protects the page", async () => {
     const { base } = await startWithToken();
     const reply = await get(`${base}/status.json`, {
