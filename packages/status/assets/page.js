@@ -129,7 +129,7 @@
   }
 
   function drawSparkline(svg, history) {
-    const capacity = Math.max(history.in.length, Math.round(300 / (history.intervalSeconds || 1)));
+    const capacity = Math.max(2, history.in.length, history.capacity || 300);
     const step = SPARK_W / Math.max(1, capacity - 1);
     const peak = Math.max(1, ...history.in, ...history.out);
     const line = (values) =>
@@ -171,6 +171,7 @@
       name: el("h3", "name"),
       badge: el("span", "badge"),
       kind: el("span", "kind muted"),
+      since: el("span", "kind muted"),
       detail: el("p", "detail"),
       facts: el("dl", "facts"),
       rateIn: el("span", "rate-in"),
@@ -187,7 +188,7 @@
       connections: el("tbody"),
       none: el("p", "muted breakdown", "No open connections."),
     };
-    head.append(refs.name, refs.badge, refs.kind);
+    head.append(refs.name, refs.badge, refs.since, refs.kind);
     const rates = el("div", "rates");
     rates.append(refs.rateIn, refs.rateOut);
     const traffic = el("div", "traffic");
@@ -216,6 +217,7 @@
       th.scope = "col";
       header.append(th);
     }
+    refs.toHeader = header.children[1];
     const thead = el("thead");
     thead.append(header);
     table.append(thead, refs.connections);
@@ -233,7 +235,7 @@
     setAttr(card.article, "aria-label", `${t.name}: ${t.state}`);
     setText(card.name, t.name);
     badge(card.badge, t.state);
-    setAttr(card.badge, "title", `${t.state} for ${duration(secondsBetween(t.stateSince, now))}`);
+    setText(card.since, `for ${duration(secondsBetween(t.stateSince, now))} ·`);
     setText(card.kind, KINDS[t.kind] || t.kind);
     setText(card.detail, t.detail || "");
     fillFacts(card.facts, [
@@ -282,12 +284,15 @@
       card.connections.replaceChildren(); // rebuilt when opened
     }
     if (!card.details.open) return;
+    // A "To" column only where connections of one tunnel go to different places.
+    const showTo = list.some((c) => c.target && c.target !== t.target);
+    card.toHeader.hidden = !showTo;
     card.connections.replaceChildren(
       ...list.map((c) => {
         const row = el("tr");
+        row.append(el("td", "mono", c.remote));
+        if (showTo) row.append(el("td", "mono", c.target || t.target || ""));
         row.append(
-          el("td", "mono", c.remote),
-          el("td", "mono", c.target || t.target || ""),
           el("td", "num", duration(secondsBetween(c.startedAt, now))),
           el("td", "num", bytes(c.bytes.in)),
           el("td", "num", bytes(c.bytes.out)),

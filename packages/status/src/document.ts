@@ -142,6 +142,8 @@ export interface TunnelRates {
 export interface RateHistory {
   /** Seconds between two points (1 unless the server was started otherwise). */
   intervalSeconds: number;
+  /** The most points kept (300): a full sparkline spans capacity × intervalSeconds. */
+  capacity: number;
   /** Bytes per second in each interval, at most 300 points (5 minutes). */
   in: number[];
   out: number[];

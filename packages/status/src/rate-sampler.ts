@@ -71,6 +71,7 @@ export class RateSampler {
     const samples = this.tunnels.get(name);
     return {
       intervalSeconds: this.intervalSeconds,
+      capacity: this.historyLength,
       in: samples?.historyIn.toArray() ?? [],
       out: samples?.historyOut.toArray() ?? [],
     };

@@ -22,7 +22,7 @@ describe("RateSampler", () => {
     const sampler = new RateSampler();
     sampler.sample(at("a", 5000), 0);
     expect(sampler.rates("a")).toEqual({ inBps: 0, outBps: 0 });
-    expect(sampler.history("a")).toEqual({ intervalSeconds: 1, in: [], out: [] });
+    expect(sampler.history("a")).toEqual({ intervalSeconds: 1, capacity: 300, in: [], out: [] });
     expect(sampler.rates("unknown")).toEqual({ inBps: 0, outBps: 0 });
   });
 

@@ -50,7 +50,7 @@ describe("status server on loopback", () => {
       name: "web",
       state: "up",
       rates: { inBps: 0, outBps: 0 },
-      history: { intervalSeconds: 1 },
+      history: { intervalSeconds: 1, capacity: 300 },
     });
     expect(doc.uptimeSeconds).toBeGreaterThanOrEqual(3725);
     expect(doc.uptimeSeconds).toBeLessThan(3735);
