@@ -71,6 +71,9 @@ function linkWithToken(html: string, token: string | undefined): string {
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const { host = "127.0.0.1", port, provider, signal } = options;
   const token = options.token || undefined;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw invalidArg(`status port ${port} is not a port: use 0 to 65535 (0 picks a free one)`);
+  }
   if (!isLoopbackHost(host) && token === undefined) {
     throw invalidArg(
       `the status page on ${formatHostPort(host, port)} would be reachable from the network: set --status_token, or bind it to 127.0.0.1`,
@@ -133,6 +136,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   };
 
   const startEvents = (response: ServerResponse) => {
+    if (closing) return text(response, 503, "503: the status server is closing");
     if (events.full) return text(response, 503, "503: too many open status pages; close one");
     const first = JSON.stringify(live());
     response.writeHead(200, {

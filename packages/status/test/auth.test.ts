@@ -85,6 +85,15 @@ describe("status token", () => {
     expect(provider.listeners.size).toBe(0);
   });
 
+  it("refuses a port that is not one", async () => {
+    const provider = new FakeProvider(forwarderDoc([]));
+    for (const port of [-1, 65536, 1.5, Number.NaN]) {
+      await expect(startStatusServer({ port, provider }), String(port)).rejects.toMatchObject({
+        code: "ERR_FWD_INVALID_ARG",
+      });
+    }
+  });
+
   it("starts on any loopback address without a token", async () => {
     const provider = new FakeProvider(forwarderDoc([]));
     for (const host of ["127.0.0.1", "127.0.0.2", "::1", "localhost"]) {

@@ -157,6 +157,23 @@ describe.skipIf(!!missing)("status page in a browser", { timeout: 30_000 }, () =
     expect(await card(page, "polled").locator(".badge").textContent()).toBe("up");
   });
 
+  it("says so when updates stop, and keeps the last state on screen", async () => {
+    const server = await startStatusServer({
+      port: 0,
+      provider: new FakeProvider(forwarderDoc([tunnel("last-known")])),
+    });
+    teardown.add(server);
+    const page = teardown.add(await browser.context.newPage());
+    await page.goto(server.url);
+    await expect.poll(() => page.locator("#connection").textContent()).toBe("live");
+    await server.close();
+    await expect
+      .poll(() => page.locator("#connection").textContent(), { timeout: 8000 })
+      .toMatch(/^no update for \d+ s; showing the last known state$/);
+    expect(await page.locator("main").getAttribute("class")).toBe("stale");
+    expect(await card(page, "last-known").locator(".badge").textContent()).toBe("up");
+  });
+
   it("fits a 400 px wide screen and follows the dark colour scheme", async () => {
     const many = Array.from({ length: 5 }, (_, i) =>
       tunnel(`a-rather-long-tunnel-name-number-${i}-that-must-wrap`, {
