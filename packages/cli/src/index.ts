@@ -2,15 +2,27 @@
  * What every fwd command line shares: flag parsing with strict checks, the
  * exit statuses, stop signals and log lines. Used by the @fwd/* bins.
  */
+export * from "./config/index.js";
 export {
+  type CheckContext,
+  checkFlagText,
   convertFlag,
+  type FlagCheck,
   type FlagKind,
+  type FlagScope,
   type FlagSpec,
   type FlagSpecs,
   type FlagValues,
+  perTunnel,
 } from "./flags.js";
 export { createLogger, formatBytes, type Logger } from "./logger.js";
-export { type CliSpec, type ParseResult, parseCommandLine } from "./parse.js";
+export {
+  type CliSpec,
+  type ParseOptions,
+  type ParseResult,
+  parseCommandLine,
+  type TunnelClaim,
+} from "./parse.js";
 export {
   bindHostFlag,
   bindPortFlag,
@@ -33,3 +45,4 @@ export {
   tokenFlags,
 } from "./security.js";
 export { logServiceEvents, superviseService } from "./service-log.js";
+export { suggestName } from "./suggest.js";

@@ -6,6 +6,7 @@ import {
   type FlagValues,
   idleTimeoutFlag,
   type Logger,
+  perTunnel,
   type Running,
   runCli,
   superviseService,
@@ -34,27 +35,33 @@ export const spec = {
   flags: {
     server_host: { kind: "host", default: "xxx.yyy.cn", describe: "The multi-server's host" },
     server_port: { kind: "port", default: 33333, describe: "The multi-server's port" },
-    target_host: {
-      kind: "host",
-      default: "localhost",
-      describe: "Where public connections go, on this side",
-    },
-    target_port: { kind: "port", default: 3389, describe: "Port of that target" },
-    server_target_port: {
-      kind: "port",
-      default: 10086,
-      describe: "The public port the server opens",
-    },
-    unique_id: uniqueIdFlag,
-    connect_timeout: timeoutFlag(
-      10,
-      "Give up connecting to the server or target after this many seconds",
-    ),
-    register_timeout: timeoutFlag(30, "Renew a registration nothing used within this many seconds"),
-    idle_timeout: idleTimeoutFlag,
+    ...perTunnel({
+      target_host: {
+        kind: "host",
+        default: "localhost",
+        describe: "Where public connections go, on this side",
+      },
+      target_port: { kind: "port", default: 3389, describe: "Port of that target" },
+      server_target_port: {
+        kind: "port",
+        default: 10086,
+        describe: "The public port the server opens",
+      },
+      unique_id: uniqueIdFlag,
+      connect_timeout: timeoutFlag(
+        10,
+        "Give up connecting to the server or target after this many seconds",
+      ),
+      register_timeout: timeoutFlag(
+        30,
+        "Renew a registration nothing used within this many seconds",
+      ),
+      idle_timeout: idleTimeoutFlag,
+    }),
     ...tokenFlags,
     ...clientTlsFlags,
   },
+  tunnels: { port: "server_target_port", what: "public port" },
   examples: [
     [
       "multi-client --server_host vps.example.com --server_target_port 13389",

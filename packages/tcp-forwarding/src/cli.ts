@@ -6,6 +6,7 @@ import {
   type FlagValues,
   idleTimeoutFlag,
   type Logger,
+  perTunnel,
   type Running,
   runCli,
   superviseService,
@@ -21,14 +22,15 @@ export const spec = {
   summary:
     "Forwards every TCP connection to bind_host:bind_port on to target_host:target_port, " +
     "many connections at once. A drop-in for tcp_forwarding.py.",
-  flags: {
+  flags: perTunnel({
     bind_host: bindHostFlag(),
     bind_port: bindPortFlag(11111),
     target_host: { kind: "host", default: "localhost", describe: "Host to forward connections to" },
     target_port: { kind: "port", default: 3389, describe: "Port to forward connections to" },
     connect_timeout: timeoutFlag(10, "Give up connecting to the target after this many seconds"),
     idle_timeout: idleTimeoutFlag,
-  },
+  }),
+  tunnels: { host: "bind_host", port: "bind_port", what: "listening address" },
   examples: [
     [
       "tcp-forwarding --bind_port 13389 --target_host 192.168.1.20 --target_port 3389",

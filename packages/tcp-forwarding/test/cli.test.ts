@@ -17,6 +17,7 @@ describe("tcp-forwarding flags", () => {
         connect_timeout: 10,
         idle_timeout: undefined,
       },
+      explicit: new Set(),
     });
   });
 

@@ -9,6 +9,7 @@ import {
   type FlagValues,
   idleTimeoutFlag,
   type Logger,
+  perTunnel,
   type Running,
   runCli,
   superviseService,
@@ -36,24 +37,27 @@ export const spec = {
   flags: {
     server_host: { kind: "host", default: "xxx.yyy.cn", describe: "The user-server's host" },
     server_port: { kind: "port", default: 22222, describe: "The user-server's port" },
-    bind_host: bindHostFlag("Address to listen on locally"),
-    bind_port: bindPortFlag(10086, "Port to listen on locally"),
-    server_target_host: {
-      kind: "host",
-      default: "192.168.1.200",
-      describe: "Target the server connects to, on its side (host names and IPv6 need v2)",
-    },
-    server_target_port: { kind: "port", default: 3389, describe: "Port of that target" },
-    unique_id: uniqueIdFlag,
-    connect_timeout: timeoutFlag(10, "Give up connecting to the server after this many seconds"),
-    handshake_timeout: timeoutFlag(
-      10,
-      "Give up waiting for the server's answer after this many seconds",
-    ),
-    idle_timeout: idleTimeoutFlag,
+    ...perTunnel({
+      bind_host: bindHostFlag("Address to listen on locally"),
+      bind_port: bindPortFlag(10086, "Port to listen on locally"),
+      server_target_host: {
+        kind: "host",
+        default: "192.168.1.200",
+        describe: "Target the server connects to, on its side (host names and IPv6 need v2)",
+      },
+      server_target_port: { kind: "port", default: 3389, describe: "Port of that target" },
+      unique_id: uniqueIdFlag,
+      connect_timeout: timeoutFlag(10, "Give up connecting to the server after this many seconds"),
+      handshake_timeout: timeoutFlag(
+        10,
+        "Give up waiting for the server's answer after this many seconds",
+      ),
+      idle_timeout: idleTimeoutFlag,
+    }),
     ...tokenFlags,
     ...clientTlsFlags,
   },
+  tunnels: { host: "bind_host", port: "bind_port", what: "listening address" },
   examples: [
     [
       "user-client --server_host office.example.com --bind_port 13389 --server_target_host 192.168.1.200",
