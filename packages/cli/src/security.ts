@@ -54,7 +54,7 @@ export const clientTlsFlags = {
   tls_fingerprint: {
     kind: "string",
     describe:
-      "Accept only the server certificate with this fingerprint, sha256:AB:CD:… (implies --tls)",
+      "Accept only the server certificate with this SHA-256 fingerprint, sha256:AB:CD:… or openssl's line (implies --tls)",
   },
   protocol: {
     kind: "choice",
