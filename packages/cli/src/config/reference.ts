@@ -38,34 +38,50 @@ function defaultOf(flag: FlagSpec): string {
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");
 
+/** A Markdown table with padded columns, as the formatter (biome) writes it. */
+function table(header: string[], rows: string[][]): string {
+  const width = (text: string) => [...text].length;
+  const widths = header.map((title, column) =>
+    Math.max(width(title), ...rows.map((row) => width(row[column] ?? ""))),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((text, column) => text + " ".repeat(widths[column]! - width(text))).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
 /** One section per program: what it takes, then a table of its keys. */
 export function configReference(specs: readonly CliSpec[]): string {
   const sections = specs.map((spec) => {
     const claim = spec.tunnels;
     const intro = claim
-      ? `Top-level keys, and \`[[tunnel]]\` tables with the keys of scope *tunnel* (plus \`name\`). ` +
+      ? `Top-level keys, and \`[[tunnel]]\` tables with the keys of scope _tunnel_ (plus \`name\`). ` +
         `No two tunnels may have the same ${claim.what} (${[claim.host, claim.port]
           .filter(Boolean)
           .map((key) => `\`${key}\``)
           .join(", ")}).`
       : "Top-level keys only: a server has one listener, and no `[[tunnel]]` tables.";
-    const rows = Object.entries(spec.flags).map(
-      ([name, flag]) =>
-        `| \`${name}\` | ${scopeOf(spec, name)} | ${typeOf(flag)} | ${defaultOf(flag)} | ${cell(flag.describe)} |`,
-    );
+    const rows = Object.entries(spec.flags).map(([name, flag]) => [
+      `\`${name}\``,
+      scopeOf(spec, name),
+      typeOf(flag),
+      defaultOf(flag),
+      cell(flag.describe),
+    ]);
     if (claim) {
-      rows.push(
-        "| `name` | tunnel only | string | its port, else `tunnel-N` | The tunnel's name in logs and status; unique |",
-      );
+      rows.push([
+        "`name`",
+        "tunnel only",
+        "string",
+        "its port, else `tunnel-N`",
+        "The tunnel's name in logs and status; unique",
+      ]);
     }
     return [
       `### ${spec.name}`,
       "",
       intro,
       "",
-      "| key | scope | type | default | description |",
-      "| --- | --- | --- | --- | --- |",
-      ...rows,
+      table(["key", "scope", "type", "default", "description"], rows),
     ].join("\n");
   });
   return `${REFERENCE_START}\n\n${sections.join("\n\n")}\n\n${REFERENCE_END}`;
