@@ -17,6 +17,8 @@ export type FlagKind =
   | "count"
   /** Free text. */
   | "string"
+  /** A file name; in a config file, relative to the config file's directory. */
+  | "file"
   /** One of `choices`. */
   | "choice"
   /** A switch: present or absent. */
@@ -143,6 +145,9 @@ export function checkFlagText(
       return { ok: true, value: text };
     case "string":
       return { ok: true, value: text };
+    case "file":
+      if (text.trim() === "") return fail(`must be a file name, got ${got}`);
+      return { ok: true, value: text };
   }
 }
 
@@ -160,8 +165,8 @@ export function convertFlag(
     if (typeof raw === "boolean") return raw;
     throw invalidArg(`${flag} is a switch and takes no value`);
   }
-  // Free text keeps its spaces; everything else is read trimmed.
-  const text = spec.kind === "string" ? String(raw) : String(raw).trim();
+  // Free text and file names keep their spaces; everything else is read trimmed.
+  const text = spec.kind === "string" || spec.kind === "file" ? String(raw) : String(raw).trim();
   const checked = checkFlagText(name, spec, text, { flags });
   if (!checked.ok) throw invalidArg(`${flag} ${checked.problem}`);
   return checked.value;

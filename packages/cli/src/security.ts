@@ -25,15 +25,15 @@ export const tokenFlags = {
     describe:
       "Shared secret for authentication (v2); visible in ps, so prefer --token_file or FWD_TOKEN",
   },
-  token_file: { kind: "string", describe: "Read the token from the first line of this file" },
+  token_file: { kind: "file", describe: "Read the token from the first line of this file" },
 } as const;
 
 export const serverTlsFlags = {
   tls_cert: {
-    kind: "string",
+    kind: "file",
     describe: "PEM certificate file: serve clients over TLS (with --tls_key)",
   },
-  tls_key: { kind: "string", describe: "PEM private key file for --tls_cert" },
+  tls_key: { kind: "file", describe: "PEM private key file for --tls_cert" },
   max_handshakes: {
     kind: "count",
     default: DEFAULT_MAX_HANDSHAKES,
@@ -48,7 +48,7 @@ export const clientTlsFlags = {
     describe: "Connect to the server over TLS, verified by the system CAs",
   },
   tls_ca: {
-    kind: "string",
+    kind: "file",
     describe: "Verify the server against this PEM CA file instead (implies --tls)",
   },
   tls_fingerprint: {

@@ -121,6 +121,8 @@ function wanted(spec: FlagSpec): string {
       return "a whole number";
     case "string":
       return "a string";
+    case "file":
+      return "a file name";
     case "choice":
       return `one of ${spec.choices?.join(", ")}`;
     case "boolean":
@@ -148,7 +150,7 @@ export function checkEntry(entry: ConfigEntry, flags: FlagSpecs): CheckedValue |
   const { key, type, value } = entry;
   const spec = flags[key]!;
   const numeric = spec.kind === "port" || spec.kind === "listen-port" || spec.kind === "count";
-  const textual = spec.kind === "host" || spec.kind === "string" || spec.kind === "choice";
+  const textual = spec.kind !== "boolean" && !numeric && spec.kind !== "seconds";
   let text: string;
   if (numeric || spec.kind === "seconds") {
     if (type === "string" && /^\s*\d+(\.\d+)?\s*$/.test(String(value))) {

@@ -24,6 +24,8 @@ function typeOf(flag: FlagSpec): string {
       return "integer ≥ 1";
     case "string":
       return "string";
+    case "file":
+      return "file name";
     case "choice":
       return (flag.choices ?? []).map((choice) => `\`"${choice}"\``).join(", ");
     case "boolean":

@@ -4,6 +4,7 @@
  * compare tunnels with each other (unique names, no two claiming the same
  * listening address or public port).
  */
+import { dirname, resolve } from "node:path";
 import type { FlagSpecs, FlagValues } from "../flags.js";
 import type { CliSpec } from "../parse.js";
 import { type CheckedDocument, type CheckedTunnel, scopeOf } from "./check-entries.js";
@@ -74,11 +75,14 @@ export function resolveConfig<F extends FlagSpecs>(
 ): { config: ResolvedConfig<F>; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const file = checked?.file;
+  // A file name in a config file is relative to that file, wherever the program runs.
+  const fromFile = (name: string, value: unknown) =>
+    spec.flags[name]?.kind === "file" ? resolve(dirname(file!), String(value)) : value;
   const base: Record<string, unknown> = {};
   const baseOrigins: Record<string, string> = {};
   for (const [name, flag] of Object.entries(spec.flags)) base[name] = flag.default;
   for (const [name, { value, entry }] of checked?.top ?? []) {
-    base[name] = value;
+    base[name] = fromFile(name, value);
     baseOrigins[name] = formatPosition(file!, entry.valueAt);
   }
   const overrideFromCommandLine = (
@@ -99,7 +103,7 @@ export function resolveConfig<F extends FlagSpecs>(
     const values = { ...base };
     const origins = { ...baseOrigins };
     for (const [name, { value, entry }] of table?.values ?? []) {
-      values[name] = value;
+      values[name] = fromFile(name, value);
       origins[name] = formatPosition(file!, entry.valueAt);
     }
     overrideFromCommandLine(values, origins);

@@ -33,6 +33,8 @@ function valueSchema(flag: FlagSpec): JsonSchema {
       return { type: "integer", minimum: 1, maximum: 999_999_999 };
     case "string":
       return { type: "string" };
+    case "file":
+      return { type: "string", minLength: 1 };
     case "choice":
       return { type: "string", enum: [...(flag.choices ?? [])] };
     case "boolean":
