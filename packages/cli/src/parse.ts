@@ -132,7 +132,6 @@ export async function parseCommandLine<F extends FlagSpecs>(
   const result: ParseResult<F> = { kind: "run", values: values as FlagValues<F>, explicit };
   if (options.config) {
     const path = parsed.config;
-    if (Array.isArray(path)) throw invalidArg("--config was given more than once; give it once");
     if (path !== undefined) {
       if (String(path).trim() === "") throw invalidArg("--config needs a file name");
       result.configPath = String(path);

@@ -48,9 +48,15 @@ export function checkDocument(doc: ConfigDocument, spec: CliSpec): CheckedDocume
   const top = new Map<string, CheckedValue>();
   for (const entry of doc.top) {
     if (entry.key === TUNNEL_KEY) {
-      problem(entry.keyAt, `${TUNNEL_KEY} must be a list of tables: ${tunnelSyntax(doc)}`);
+      problem(
+        entry.keyAt,
+        `${TUNNEL_KEY} must be a list of tables: ${doc.format === "json" ? '"tunnel": [{ … }, { … }]' : "write each tunnel as a [[tunnel]] table"}`,
+      );
     } else if (entry.key === "name" && spec.tunnels) {
-      problem(entry.keyAt, `name belongs to a tunnel: put it inside a ${tunnelSyntax(doc)}`);
+      problem(
+        entry.keyAt,
+        `name belongs to a tunnel: put it inside a ${doc.format === "json" ? 'tunnel object, "tunnel": [{ "name": … }]' : "[[tunnel]] table"}`,
+      );
     } else if (!(entry.key in spec.flags)) {
       problem(entry.keyAt, unknownKey(entry.key, Object.keys(spec.flags)));
     } else {
@@ -96,10 +102,6 @@ export function checkDocument(doc: ConfigDocument, spec: CliSpec): CheckedDocume
     return tunnel;
   });
   return { file: doc.file, top, tunnels, problems };
-}
-
-function tunnelSyntax(doc: ConfigDocument): string {
-  return doc.format === "json" ? '"tunnel": [{ … }, { … }]' : "[[tunnel]] table";
 }
 
 function unknownKey(key: string, known: string[]): string {
@@ -157,7 +159,7 @@ export function checkEntry(entry: ConfigEntry, flags: FlagSpecs): CheckedValue |
       return `${key} must be a number, not a string: drop the quotes around ${String(value).trim()}`;
     }
     if (type === "float" && numeric) {
-      return `${key} must be ${wanted(spec)}, a whole number, got ${String(value)}`;
+      return `${key} must be a whole number, got ${entry.written ?? String(value)}`;
     }
     if (type !== "integer" && type !== "float" && type !== "string") {
       return `${key} must be ${wanted(spec)}, not ${TYPE_NAMES[type]}`;
@@ -176,7 +178,7 @@ export function checkEntry(entry: ConfigEntry, flags: FlagSpecs): CheckedValue |
     if (type !== "boolean") return `${key} must be true or false, not ${describeWritten(entry)}`;
     text = String(value);
   }
-  const written = type === "string" ? JSON.stringify(text) : text;
+  const written = type === "string" ? JSON.stringify(text) : (entry.written ?? text);
   const checked = checkFlagText(key, spec, text, { flags, prefix: "", written });
   return checked.ok ? { value: checked.value, entry } : `${key} ${checked.problem}`;
 }

@@ -31,6 +31,8 @@ export interface ConfigEntry {
   type: ValueType;
   /** The plain value for string, integer, float and boolean; undefined otherwise. */
   value: string | number | boolean | undefined;
+  /** A number as written (3389.0, 1e3), for messages. */
+  written?: string;
 }
 
 /** One [[tunnel]] table (or one object of a JSON "tunnel" array). */

@@ -27,7 +27,12 @@ export function readJson(text: string, file: string): ConfigDocument {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   if (errors.length > 0 || root === undefined) {
+    // The parser may say two things about one spot ("property name expected",
+    // "value expected" for a trailing comma): the first is enough.
+    const seen = new Set<number>();
     for (const error of errors) {
+      if (seen.has(error.offset)) continue;
+      seen.add(error.offset);
       doc.problems.push({
         at: at(error.offset),
         message: `JSON syntax: ${describeSyntaxError(error)}`,
@@ -124,6 +129,7 @@ function entryOf(
       const written = text.slice(value.offset, value.offset + value.length);
       entry.type = /[.eE]/.test(written) ? "float" : "integer";
       entry.value = value.value;
+      entry.written = written;
       break;
     }
     case "array":

@@ -31,9 +31,13 @@ function entryOf(pair: AST.TOMLKeyValue): ConfigEntry {
   if (value.type === "TOMLArray") entry.type = "array";
   else if (value.type === "TOMLValue") {
     switch (value.kind) {
-      case "string":
       case "integer":
       case "float":
+        entry.written = value.number;
+        entry.type = value.kind;
+        entry.value = value.value;
+        break;
+      case "string":
       case "boolean":
         entry.type = value.kind;
         entry.value = value.value;
