@@ -21,6 +21,8 @@ export interface WatchOptions {
   debounceMs?: number;
   /** Watching itself failed (the directory went away, too many watches). */
   onError?: (err: Error) => void;
+  /** The file was written but its bytes are as before (a touch, a save without edits). */
+  onUnchanged?: () => void;
 }
 
 function digest(content: Buffer): string {
@@ -53,7 +55,7 @@ function digestNow(path: string): string | undefined {
 export function watchConfigFile(
   path: string,
   onChange: (text: string) => void,
-  { signal, debounceMs = 100, onError }: WatchOptions = {},
+  { signal, debounceMs = 100, onError, onUnchanged }: WatchOptions = {},
 ): () => void {
   const file = resolve(path);
   const name = basename(file);
@@ -67,7 +69,11 @@ export function watchConfigFile(
     // One read at a time, in order: a slow read cannot report stale content last.
     reading = reading.then(async () => {
       const now = await readDigest(file);
-      if (stopped || now === undefined || now.hash === last) return;
+      if (stopped || now === undefined) return;
+      if (now.hash === last) {
+        onUnchanged?.();
+        return;
+      }
       last = now.hash;
       debug("%s changed", file);
       onChange(now.text);
