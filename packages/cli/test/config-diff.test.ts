@@ -28,7 +28,7 @@ const names = (tunnels: { name: string }[]) => tunnels.map((tunnel) => tunnel.na
 describe("diffConfigs", () => {
   it("keeps what is the same, drains what is gone, starts what is new", async () => {
     const { previous, next } = await reload([...TOP, ...RDP, ...SSH], [...TOP, ...RDP, ...WEB]);
-    const diff = diffConfigs(previous, next);
+    const diff = diffConfigs(multiClient, previous, next);
     expect(diff.program).toEqual([]);
     expect(names(diff.unchanged)).toEqual(["rdp"]);
     expect(names(diff.removed)).toEqual(["ssh"]);
@@ -48,7 +48,7 @@ describe("diffConfigs", () => {
       [...TOP, ...RDP, ...SSH],
       [...TOP, ...RDP, ...changedSsh],
     );
-    const diff = diffConfigs(previous, next);
+    const diff = diffConfigs(multiClient, previous, next);
     expect(names(diff.unchanged)).toEqual(["rdp"]);
     expect(diff.changed.map(({ next, keys }) => [next.name, keys])).toEqual([
       ["ssh", ["target_port", "idle_timeout"]],
@@ -60,7 +60,7 @@ describe("diffConfigs", () => {
   it("restarts every tunnel when a program-wide value changes", async () => {
     const moved = ["server_host = 'new.example.com'", "token_file = 'fwd.token'"];
     const { previous, next } = await reload([...TOP, ...RDP, ...SSH], [...moved, ...RDP, ...SSH]);
-    const diff = diffConfigs(previous, next);
+    const diff = diffConfigs(multiClient, previous, next);
     expect(diff.program).toEqual(["server_host"]);
     expect(diff.unchanged).toEqual([]);
     expect(diff.changed.map(({ next, keys }) => [next.name, keys])).toEqual([
@@ -69,11 +69,26 @@ describe("diffConfigs", () => {
     ]);
   });
 
+  it("restarts the tunnels a changed top-level default reaches, not the program", async () => {
+    const idle = [...TOP, "idle_timeout = 60"];
+    const ownIdle = [...SSH, "idle_timeout = 5"];
+    const { previous, next } = await reload(
+      [...TOP, ...RDP, ...ownIdle],
+      [...idle, ...RDP, ...ownIdle],
+    );
+    const diff = diffConfigs(multiClient, previous, next);
+    expect(diff.program).toEqual([]);
+    expect(diff.changed.map(({ next, keys }) => [next.name, keys])).toEqual([
+      ["rdp", ["idle_timeout"]],
+    ]);
+    expect(names(diff.unchanged)).toEqual(["ssh"]);
+  });
+
   it("leaves tunnels alone for keys the caller applies live", async () => {
-    const slower = [...TOP, "connect_timeout = 30"];
-    const { previous, next } = await reload([...TOP, ...RDP], [...slower, ...RDP]);
-    const diff = diffConfigs(previous, next, { live: ["connect_timeout"] });
-    expect(diff.program).toEqual(["connect_timeout"]);
+    const rotated = ["server_host = 'vps.example.com'", "token_file = 'new.token'"];
+    const { previous, next } = await reload([...TOP, ...RDP], [...rotated, ...RDP]);
+    const diff = diffConfigs(multiClient, previous, next, { live: ["token_file"] });
+    expect(diff.program).toEqual(["token_file"]);
     expect(names(diff.unchanged)).toEqual(["rdp"]);
     expect(diff.changed).toEqual([]);
   });
@@ -81,7 +96,7 @@ describe("diffConfigs", () => {
   it("sees a renamed tunnel as one removed and one added", async () => {
     const renamed = RDP.map((line) => line.replace("'rdp'", "'desktop'"));
     const { previous, next } = await reload([...TOP, ...RDP], [...TOP, ...renamed]);
-    const diff = diffConfigs(previous, next);
+    const diff = diffConfigs(multiClient, previous, next);
     expect(names(diff.removed)).toEqual(["rdp"]);
     expect(names(diff.added)).toEqual(["desktop"]);
   });
@@ -93,7 +108,7 @@ describe("diffConfigs", () => {
       "server_host = 'vps.example.com'",
     ];
     const { previous, next } = await reload([...TOP, ...RDP], [...reordered, ...RDP]);
-    const diff = diffConfigs(previous, next);
+    const diff = diffConfigs(multiClient, previous, next);
     expect(diff).toMatchObject({ program: [], removed: [], added: [], changed: [] });
     expect(names(diff.unchanged)).toEqual(["rdp"]);
   });
@@ -103,7 +118,7 @@ describe("diffConfigs", () => {
     const previous = await loadConfig(path, userServer);
     files.write("server.toml", lines("bind_port = 33334"));
     const next = await loadConfig(path, userServer);
-    const diff = diffConfigs(previous, next);
+    const diff = diffConfigs(userServer, previous, next);
     expect(diff.program).toEqual(["bind_port"]);
     expect(diff.changed.map(({ next }) => next.name)).toEqual(["user-server"]);
   });

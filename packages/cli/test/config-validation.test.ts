@@ -358,6 +358,8 @@ describe("config file validation", () => {
     [multiServer, "ok.json", lines("{", '  "$schema": "./schema.json",', '  "bind_port": 0', "}")],
     [tcpForwarding, "ok.toml", "tunnel = [{ bind_port = 1 }, { bind_port = 2 }]\n"],
     [tcpForwarding, "empty.toml", ""],
+    [tcpForwarding, "bom.toml", "\uFEFFbind_port = 1\n"],
+    [tcpForwarding, "empty-list.json", '{ "tunnel": [] }'],
   ])("accepts %#: a valid file", async (spec, name, text) => {
     expect(await problemsOf(spec, name, text)).toEqual([]);
   });

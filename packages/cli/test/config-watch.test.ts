@@ -6,6 +6,15 @@ import { tempDir } from "./temp-files.js";
 
 type Event = { kind: "change"; text: string } | { kind: "unchanged" };
 
+/** Promise.withResolvers, which Node 20 lacks. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
+}
+
 /** Watches a file and hands out what it reports, in order, one await at a time. */
 function record(path: string, options: WatchOptions = {}) {
   const seen: Event[] = [];
@@ -91,6 +100,28 @@ describe("watchConfigFile", () => {
     dir.write("other.toml", "x = 1\n");
     writeFileSync(path, "bind_port = 6\n");
     expect(await watcher.next()).toEqual({ kind: "change", text: "bind_port = 6\n" });
+  });
+
+  it("goes on watching after onChange throws, and reports the throw", async () => {
+    const { path } = setUp();
+    const seen: string[] = [];
+    const failed = deferred<Error>();
+    const second = deferred<void>();
+    const stop = watchConfigFile(
+      path,
+      (text) => {
+        seen.push(text);
+        if (seen.length === 1) throw new Error("bad reload");
+        second.resolve();
+      },
+      { debounceMs: 20, onError: failed.resolve },
+    );
+    cleanups.push(stop);
+    writeFileSync(path, "bind_port = 11\n");
+    expect((await failed.promise).message).toBe("bad reload");
+    writeFileSync(path, "bind_port = 12\n");
+    await second.promise;
+    expect(seen).toEqual(["bind_port = 11\n", "bind_port = 12\n"]);
   });
 
   it("reports a file created after watching started", async () => {

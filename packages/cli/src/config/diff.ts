@@ -3,6 +3,8 @@
  * one, tunnel by tunnel (tunnels are matched by name).
  */
 import type { FlagSpecs } from "../flags.js";
+import type { CliSpec } from "../parse.js";
+import { scopeOf } from "./check-entries.js";
 import type { ResolvedConfig, ResolvedTunnel } from "./resolve.js";
 
 export interface ConfigDiff<F extends FlagSpecs> {
@@ -37,13 +39,17 @@ function changedKeys<F extends FlagSpecs>(
 
 /** Tunnels in `next` order for added/changed/unchanged, `previous` order for removed. */
 export function diffConfigs<F extends FlagSpecs>(
+  spec: CliSpec<F>,
   previous: ResolvedConfig<F>,
   next: ResolvedConfig<F>,
   options: DiffOptions<F> = {},
 ): ConfigDiff<F> {
   const live = new Set<string>(options.live ?? []);
   const diff: ConfigDiff<F> = {
-    program: changedKeys<F>(previous.program, next.program),
+    // Top-level defaults of per-tunnel keys show up in the tunnels they reach.
+    program: changedKeys<F>(previous.program, next.program).filter(
+      (key) => scopeOf(spec, key) === "program",
+    ),
     unchanged: [],
     removed: [],
     added: [],

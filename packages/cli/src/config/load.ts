@@ -35,7 +35,8 @@ export function parseConfig<F extends FlagSpecs>(
   spec: CliSpec<F>,
   commandLine?: CommandLine<F>,
 ): ResolvedConfig<F> {
-  const checked = checkDocument(readConfigText(text, file), spec);
+  // A byte order mark (Windows editors) is no part of the text.
+  const checked = checkDocument(readConfigText(text.replace(/^\uFEFF/, ""), file), spec);
   const conflict = tunnelFlagConflict(spec, checked, commandLine);
   if (conflict && checked.problems.length === 0) throw invalidArg(conflict);
   const { config, problems } = resolveConfig(spec, checked, conflict ? undefined : commandLine);
@@ -65,7 +66,7 @@ export async function loadConfig<F extends FlagSpecs>(
             : String(err);
     throw invalidArg(`cannot read --config ${path}: ${reason}`);
   }
-  return parseConfig(text.replace(/^\uFEFF/, ""), path, spec, commandLine);
+  return parseConfig(text, path, spec, commandLine);
 }
 
 /** The problems of a config file as "FILE:LINE:COL: …" lines; none when it is valid. */

@@ -48,7 +48,9 @@ export function readJson(text: string, file: string): ConfigDocument {
   for (const [key, keyNode, value] of propertiesOf(root, at, doc.problems)) {
     if (key === "$schema") continue;
     if (key === TUNNEL_KEY && value.type === "array") {
-      doc.tunnels = tunnelsOf(value, text, at, doc.problems);
+      const tunnels = tunnelsOf(value, text, at, doc.problems);
+      // As in TOML, no tunnel tables means the top level is the one tunnel.
+      if (tunnels.length > 0) doc.tunnels = tunnels;
       continue;
     }
     doc.top.push(entryOf(key, keyNode, value, text, at));

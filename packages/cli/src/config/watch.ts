@@ -19,7 +19,7 @@ export interface WatchOptions {
   signal?: AbortSignal;
   /** Quiet time after the last event before the file is read (default 100 ms). */
   debounceMs?: number;
-  /** Watching itself failed (the directory went away, too many watches). */
+  /** Watching failed (the directory went away, too many watches), or onChange threw. */
   onError?: (err: Error) => void;
   /** The file was written but its bytes are as before (a touch, a save without edits). */
   onUnchanged?: () => void;
@@ -64,19 +64,24 @@ export function watchConfigFile(
   let stopped = false;
   let reading = Promise.resolve();
 
+  const readAndReport = async () => {
+    const now = await readDigest(file);
+    if (stopped || now === undefined) return;
+    if (now.hash === last) {
+      onUnchanged?.();
+      return;
+    }
+    last = now.hash;
+    debug("%s changed", file);
+    onChange(now.text);
+  };
   const check = () => {
     timer = undefined;
-    // One read at a time, in order: a slow read cannot report stale content last.
-    reading = reading.then(async () => {
-      const now = await readDigest(file);
-      if (stopped || now === undefined) return;
-      if (now.hash === last) {
-        onUnchanged?.();
-        return;
-      }
-      last = now.hash;
-      debug("%s changed", file);
-      onChange(now.text);
+    // One read at a time, in order: a slow read cannot report stale content
+    // last. A callback that throws is reported and the watch goes on.
+    reading = reading.then(readAndReport).catch((err: unknown) => {
+      debug("a change of %s was not handled: %O", file, err);
+      onError?.(err instanceof Error ? err : new Error(String(err)));
     });
   };
   const watcher = watch(dirname(file), { persistent: false }, (_event, changed) => {
