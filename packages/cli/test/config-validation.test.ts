@@ -240,6 +240,15 @@ const cases: Case[] = [
     ],
   ],
   [
+    "a tunnel key of another shape in a server config",
+    userServer,
+    "a.json",
+    lines("{", '  "tunnel": { "bind_port": 1 }', "}"),
+    [
+      "2:3: user-server takes no tunnel tables: it serves one listener; put its keys at the top level",
+    ],
+  ],
+  [
     "tables that are not [[tunnel]]",
     tcpForwarding,
     "a.toml",
@@ -358,6 +367,7 @@ describe("config file validation", () => {
     [multiServer, "ok.json", lines("{", '  "$schema": "./schema.json",', '  "bind_port": 0', "}")],
     [tcpForwarding, "ok.toml", "tunnel = [{ bind_port = 1 }, { bind_port = 2 }]\n"],
     [tcpForwarding, "empty.toml", ""],
+    [userClient, "schema.toml", '"$schema" = "../user-client/config.schema.json"\n'],
     [tcpForwarding, "bom.toml", "\uFEFFbind_port = 1\n"],
     [tcpForwarding, "empty-list.json", '{ "tunnel": [] }'],
   ])("accepts %#: a valid file", async (spec, name, text) => {

@@ -46,8 +46,15 @@ export function checkDocument(doc: ConfigDocument, spec: CliSpec): CheckedDocume
   const problems = [...doc.problems];
   const problem = (at: SourcePosition, message: string) => problems.push({ at, message });
   const top = new Map<string, CheckedValue>();
+  const noTunnels = (at: SourcePosition) =>
+    problem(
+      at,
+      `${spec.name} takes no tunnel tables: it serves one listener; put its keys at the top level`,
+    );
   for (const entry of doc.top) {
-    if (entry.key === TUNNEL_KEY) {
+    if (entry.key === TUNNEL_KEY && !spec.tunnels) {
+      noTunnels(entry.keyAt);
+    } else if (entry.key === TUNNEL_KEY) {
       problem(
         entry.keyAt,
         `${TUNNEL_KEY} must be a list of tables: ${doc.format === "json" ? '"tunnel": [{ … }, { … }]' : "write each tunnel as a [[tunnel]] table"}`,
@@ -66,12 +73,7 @@ export function checkDocument(doc: ConfigDocument, spec: CliSpec): CheckedDocume
     }
   }
   if (doc.tunnels && !spec.tunnels) {
-    for (const table of doc.tunnels) {
-      problem(
-        table.at,
-        `${spec.name} takes no tunnel tables: it serves one listener; put its keys at the top level`,
-      );
-    }
+    for (const table of doc.tunnels) noTunnels(table.at);
     return { file: doc.file, top, tunnels: undefined, problems };
   }
   const tunnels = doc.tunnels?.map((table) => {

@@ -67,6 +67,8 @@ export function readToml(text: string, file: string): ConfigDocument {
   for (const node of program.body[0].body) {
     if (node.type === "TOMLKeyValue") {
       const name = keyName(node.key);
+      // Taplo also takes the schema as a "$schema" key; it is for editors only.
+      if (name === "$schema") continue;
       if (name === TUNNEL_KEY && node.value.type === "TOMLArray") {
         // tunnel = [{ … }, { … }]: the inline spelling of [[tunnel]] tables.
         for (const item of node.value.elements) {
