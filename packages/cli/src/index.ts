@@ -2,15 +2,28 @@
  * What every fwd command line shares: flag parsing with strict checks, the
  * exit statuses, stop signals and log lines. Used by the @fwd/* bins.
  */
+export * from "./config/index.js";
 export {
+  type CheckContext,
+  checkFlagText,
   convertFlag,
+  type FlagCheck,
   type FlagKind,
+  type FlagScope,
   type FlagSpec,
   type FlagSpecs,
   type FlagValues,
+  perTunnel,
 } from "./flags.js";
 export { createLogger, formatBytes, type Logger } from "./logger.js";
-export { buildFromArgv, type CliSpec, type ParseResult, parseCommandLine } from "./parse.js";
+export {
+  buildFromArgv,
+  type CliSpec,
+  type ParseOptions,
+  type ParseResult,
+  parseCommandLine,
+  type TunnelClaim,
+} from "./parse.js";
 export {
   bindHostFlag,
   bindPortFlag,
@@ -43,4 +56,5 @@ export {
   type ProgramInfo,
   superviseService,
 } from "./service-log.js";
+export { suggestName } from "./suggest.js";
 export { inFlagWords, usageError } from "./usage-error.js";

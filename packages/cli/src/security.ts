@@ -27,7 +27,7 @@ export const tokenFlags = {
     option: "token",
   },
   token_file: {
-    kind: "string",
+    kind: "file",
     describe: "Read the token from the first line of this file",
     option: "tokenFile",
   },
@@ -35,11 +35,11 @@ export const tokenFlags = {
 
 export const serverTlsFlags = {
   tls_cert: {
-    kind: "string",
+    kind: "file",
     describe: "PEM certificate file: serve clients over TLS (with --tls_key)",
     option: "certFile",
   },
-  tls_key: { kind: "string", describe: "PEM private key file for --tls_cert", option: "keyFile" },
+  tls_key: { kind: "file", describe: "PEM private key file for --tls_cert", option: "keyFile" },
   max_handshakes: {
     kind: "count",
     default: defaults.maxHandshakes,
@@ -56,14 +56,14 @@ export const clientTlsFlags = {
     option: "tls",
   },
   tls_ca: {
-    kind: "string",
+    kind: "file",
     describe: "Verify the server against this PEM CA file instead (implies --tls)",
     option: "tls.ca",
   },
   tls_fingerprint: {
     kind: "string",
     describe:
-      "Accept only the server certificate with this fingerprint, sha256:AB:CD:… (implies --tls)",
+      "Accept only the server certificate with this SHA-256 fingerprint, sha256:AB:CD:… or openssl's line (implies --tls)",
     option: "tls.fingerprint",
   },
   protocol: {

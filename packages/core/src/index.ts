@@ -18,7 +18,9 @@ export {
   FwdError,
   type FwdErrorCode,
   type FwdErrorOptions,
+  fromSystemError,
   isFwdError,
+  type SocketOperation,
 } from "./errors.js";
 export { Forwarder, type ForwardOptions, forward } from "./forward.js";
 export { type ListenOptions, listen } from "./listen.js";

@@ -58,17 +58,23 @@ export function loadCa(path: string): Buffer {
   return readPem(path, "tls.ca");
 }
 
-/** Normalizes a pin to Node's fingerprint256 form: upper-case hex pairs joined by ":". */
+/**
+ * Normalizes a pin to Node's fingerprint256 form: upper-case hex pairs joined
+ * by ":". Takes "sha256:AB:CD:…", bare hex, or the line
+ * `openssl x509 -noout -fingerprint -sha256` prints ("sha256 Fingerprint=AB:…";
+ * OpenSSL 1.1 writes "SHA256").
+ */
 export function normalizeFingerprint(pin: string): string {
   const hex = pin
     .trim()
+    .replace(/^sha256\s+fingerprint\s*=/i, "")
     .replace(/^sha256:/i, "")
     .replace(/[:\s]/g, "")
     .toUpperCase();
   if (!/^[0-9A-F]{64}$/.test(hex)) {
     throw invalidOption(
       "tls.fingerprint",
-      `must be a SHA-256 fingerprint, sha256: followed by 64 hex digits, got ${JSON.stringify(pin)}`,
+      `must be a SHA-256 fingerprint, sha256: followed by 64 hex digits (or openssl's "sha256 Fingerprint=…" line), got ${JSON.stringify(pin)}`,
       pin,
     );
   }

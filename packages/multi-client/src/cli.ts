@@ -9,6 +9,7 @@ import {
   type Logger,
   lifecycleFlags,
   messageOf,
+  perTunnel,
   type Running,
   runCli,
   superviseService,
@@ -47,38 +48,41 @@ export const spec = {
       describe: "The multi-server's port",
       option: "server.port",
     },
-    target_host: {
-      kind: "host",
-      default: "localhost",
-      describe: "Where public connections go, on this side",
-      option: "target.host",
-    },
-    target_port: {
-      kind: "port",
-      default: 3389,
-      describe: "Port of that target",
-      option: "target.port",
-    },
-    server_target_port: {
-      kind: "port",
-      default: 10086,
-      describe: "The public port the server opens",
-      option: "publicPort",
-    },
-    unique_id: uniqueIdFlag,
-    connect_timeout: connectTimeoutFlag(
-      "Give up connecting to the server or target after this many seconds",
-    ),
-    register_timeout: timeoutFlag(
-      defaults.registerTimeoutMs,
-      "Renew a registration nothing used within this many seconds",
-      "registerTimeoutMs",
-    ),
-    idle_timeout: idleTimeoutFlag,
+    ...perTunnel({
+      target_host: {
+        kind: "host",
+        default: "localhost",
+        describe: "Where public connections go, on this side",
+        option: "target.host",
+      },
+      target_port: {
+        kind: "port",
+        default: 3389,
+        describe: "Port of that target",
+        option: "target.port",
+      },
+      server_target_port: {
+        kind: "port",
+        default: 10086,
+        describe: "The public port the server opens",
+        option: "publicPort",
+      },
+      unique_id: uniqueIdFlag,
+      connect_timeout: connectTimeoutFlag(
+        "Give up connecting to the server or target after this many seconds",
+      ),
+      register_timeout: timeoutFlag(
+        defaults.registerTimeoutMs,
+        "Renew a registration nothing used within this many seconds",
+        "registerTimeoutMs",
+      ),
+      idle_timeout: idleTimeoutFlag,
+    }),
     ...tokenFlags,
     ...clientTlsFlags,
     ...lifecycleFlags,
   },
+  tunnels: { port: "server_target_port", what: "public port" },
   examples: [
     [
       "multi-client --server_host vps.example.com --server_target_port 13389",

@@ -1,7 +1,7 @@
 import { addAbortListener, once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ErrorCodes, FwdError, fromSystemError, invalidArg } from "@fwd/core";
+import { ErrorCodes, FwdError, fromSystemError } from "@fwd/core";
 import createDebug from "debug";
 import { formatHostPort, hostHeaderIsLoopback, isLoopbackHost, TokenCheck } from "./access.js";
 import { readAsset } from "./assets.js";
@@ -72,11 +72,17 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   const { host = "127.0.0.1", port, provider, signal } = options;
   const token = options.token || undefined;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw invalidArg(`status port ${port} is not a port: use 0 to 65535 (0 picks a free one)`);
+    throw new FwdError(
+      ErrorCodes.INVALID_ARG,
+      `\`status.port\` is ${port}, not a port: use 0 to 65535 (0 picks a free one)`,
+      { option: "status.port", value: port },
+    );
   }
   if (!isLoopbackHost(host) && token === undefined) {
-    throw invalidArg(
-      `the status page on ${formatHostPort(host, port)} would be reachable from the network: set --status_token, or bind it to 127.0.0.1`,
+    throw new FwdError(
+      ErrorCodes.INVALID_ARG,
+      `the status page on ${formatHostPort(host, port)} would be reachable from the network: set \`status.token\`, or bind it to 127.0.0.1`,
+      { option: "status.token" },
     );
   }
   if (signal?.aborted) throw new FwdError(ErrorCodes.ABORTED, "status server start aborted");

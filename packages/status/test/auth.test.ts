@@ -76,10 +76,10 @@ describe("status token", () => {
     for (const host of ["0.0.0.0", "::", "192.0.2.10", "example.com"]) {
       await expect(startStatusServer({ host, port: 0, provider }), host).rejects.toMatchObject({
         code: "ERR_FWD_INVALID_ARG",
-        message: expect.stringMatching(/--status_token/),
+        message: expect.stringMatching(/`status.token`/),
       });
       await expect(startStatusServer({ host, port: 0, provider, token: "" })).rejects.toThrow(
-        /status_token/,
+        /status\.token/,
       );
     }
     expect(provider.listeners.size).toBe(0);

@@ -1,16 +1,19 @@
-import type { ConnectionInfo, Forwarder } from "@fwd/core";
+import { type Endpoint, type Forwarder, formatEndpoint } from "@fwd/core";
 import type { StatusDocument, StatusProvider, TunnelStatus } from "../src/index.js";
 
 type ClosedListener = Parameters<StatusProvider["onConnectionClosed"]>[0];
 
 /**
  * A StatusProvider over one real @fwd/core Forwarder, built on its public
- * API only (stats() and the service events): the shape a CLI's provider
- * takes. Per-connection bytes are not public, so open connections show 0.
+ * API only (stats(), connections() and the service events): the shape a
+ * CLI's provider takes.
  */
-export function forwarderProvider(name: string, forwarder: Forwarder): StatusProvider {
+export function forwarderProvider(
+  name: string,
+  forwarder: Forwarder,
+  target: Endpoint,
+): StatusProvider {
   const startedAt = new Date().toISOString();
-  const open = new Map<number, { info: ConnectionInfo; startedAt: string }>();
   const ended: Record<string, number> = {};
   const listeners = new Set<ClosedListener>();
   let lastError: TunnelStatus["lastError"];
@@ -18,11 +21,7 @@ export function forwarderProvider(name: string, forwarder: Forwarder): StatusPro
     ended[outcome] = (ended[outcome] ?? 0) + 1;
   };
 
-  forwarder.onService("connection", (info) => {
-    open.set(info.id, { info, startedAt: new Date().toISOString() });
-  });
-  forwarder.onService("connectionClosed", (info, summary) => {
-    open.delete(info.id);
+  forwarder.on("connectionClosed", (_info, summary) => {
     count(summary.reason);
     const event = {
       tunnel: name,
@@ -31,8 +30,7 @@ export function forwarderProvider(name: string, forwarder: Forwarder): StatusPro
     };
     for (const listener of listeners) listener(event);
   });
-  forwarder.onService("connectionError", (info, error) => {
-    open.delete(info.id);
+  forwarder.on("connectionError", (_info, error) => {
     count("failed");
     lastError = { code: error.code, message: error.message, at: new Date().toISOString() };
   });
@@ -40,8 +38,7 @@ export function forwarderProvider(name: string, forwarder: Forwarder): StatusPro
   return {
     snapshot(): StatusDocument {
       const stats = forwarder.stats();
-      const { bind, target } = forwarder.options;
-      const listen = `${bind.host}:${forwarder.address().port}`;
+      const listen = formatEndpoint(forwarder.address());
       return {
         program: "tcp-forwarding",
         version: "0.0.0-test",
@@ -52,22 +49,23 @@ export function forwarderProvider(name: string, forwarder: Forwarder): StatusPro
           {
             name,
             kind: "forward",
-            state: forwarder.closed ? "stopped" : "up",
+            state: forwarder.state === "running" ? "up" : "stopped",
             stateSince: startedAt,
             detail: `listening on ${listen}, relaying to ${target.host}:${target.port}`,
             listen,
             target: `${target.host}:${target.port}`,
             connections: { active: stats.active, total: { ...ended } },
             bytes: { in: stats.bytesIn, out: stats.bytesOut },
-            active: [...open.values()]
+            active: forwarder
+              .connections()
               .reverse()
               .slice(0, 100)
-              .map(({ info, startedAt }) => ({
+              .map(({ info, bytes }) => ({
                 id: info.id,
                 remote: info.remote,
                 target: info.target,
-                startedAt,
-                bytes: { in: 0, out: 0 },
+                startedAt: new Date(info.startedAt).toISOString(),
+                bytes,
               })),
             lastError,
           },

@@ -53,7 +53,9 @@ describe.skipIf(!!missing)("status page in a browser", { timeout: 30_000 }, () =
         target: { host: "127.0.0.1", port: sink.port },
       }),
     );
-    const server = await serve(forwarderProvider("to-sink", forwarder));
+    const server = await serve(
+      forwarderProvider("to-sink", forwarder, { host: "127.0.0.1", port: sink.port }),
+    );
     const client = await connectTo(forwarder.address().port);
     teardown.add(() => client.destroy());
     const transfer = slowTransfer(client);

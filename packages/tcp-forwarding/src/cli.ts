@@ -8,6 +8,7 @@ import {
   idleTimeoutFlag,
   type Logger,
   lifecycleFlags,
+  perTunnel,
   type Running,
   runCli,
   superviseService,
@@ -23,24 +24,29 @@ export const spec = {
     "Forwards every TCP connection to bind_host:bind_port on to target_host:target_port, " +
     "many connections at once. A drop-in for tcp_forwarding.py.",
   flags: {
-    bind_host: bindHostFlag(),
-    bind_port: bindPortFlag(11111),
-    target_host: {
-      kind: "host",
-      default: "localhost",
-      describe: "Host to forward connections to",
-      option: "target.host",
-    },
-    target_port: {
-      kind: "port",
-      default: 3389,
-      describe: "Port to forward connections to",
-      option: "target.port",
-    },
-    connect_timeout: connectTimeoutFlag("Give up connecting to the target after this many seconds"),
-    idle_timeout: idleTimeoutFlag,
+    ...perTunnel({
+      bind_host: bindHostFlag(),
+      bind_port: bindPortFlag(11111),
+      target_host: {
+        kind: "host",
+        default: "localhost",
+        describe: "Host to forward connections to",
+        option: "target.host",
+      },
+      target_port: {
+        kind: "port",
+        default: 3389,
+        describe: "Port to forward connections to",
+        option: "target.port",
+      },
+      connect_timeout: connectTimeoutFlag(
+        "Give up connecting to the target after this many seconds",
+      ),
+      idle_timeout: idleTimeoutFlag,
+    }),
     ...lifecycleFlags,
   },
+  tunnels: { host: "bind_host", port: "bind_port", what: "listening address" },
   examples: [
     [
       "tcp-forwarding --bind_port 13389 --target_host 192.168.1.20 --target_port 3389",

@@ -18,6 +18,7 @@ describe("tcp-forwarding flags", () => {
         idle_timeout: undefined,
         drain_timeout: 30,
       },
+      explicit: new Set(),
     });
   });
 

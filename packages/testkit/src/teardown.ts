@@ -5,9 +5,15 @@
 export class Teardown {
   private readonly steps: Array<() => unknown> = [];
 
-  /** Registers `thing.close()` (or a function) and returns `thing`. */
-  add<T extends { close(): unknown } | (() => unknown)>(thing: T): T {
-    this.steps.push(typeof thing === "function" ? thing : () => thing.close());
+  /**
+   * Registers `thing.destroy()` if it has one (a fwd service: a test's
+   * leftovers need no drain), else `thing.close()` (or a function), and
+   * returns `thing`.
+   */
+  add<T extends { close(): unknown; destroy?: () => unknown } | (() => unknown)>(thing: T): T {
+    if (typeof thing === "function") this.steps.push(thing);
+    else if (typeof thing.destroy === "function") this.steps.push(() => thing.destroy?.());
+    else this.steps.push(() => thing.close());
     return thing;
   }
 
