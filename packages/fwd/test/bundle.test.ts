@@ -36,6 +36,9 @@ export function readAsset(name: string): string {
 }
 `;
 
+/** Text that would break a careless inliner: quotes, backticks, a placeholder, a backslash. */
+const TRICKY_TEXT = `body { content: '"\`$\{x}\`\\'; }\n`;
+
 describe("the single executable's bundle", () => {
   it("runs from a directory without node_modules, as fwd and as a drop-in", async () => {
     const dir = await scratch();
@@ -64,7 +67,7 @@ describe("the single executable's bundle", () => {
     await writeFiles(dir, {
       "status/src/assets.ts": READING_ASSETS_MODULE,
       "status/assets/index.html": "<!doctype html><title>fwd ✓</title>\n",
-      "status/assets/css/app.css": "body { content: '`${x}`\\\\'; }\n",
+      "status/assets/css/app.css": TRICKY_TEXT,
       // Another module of the same file name is left alone.
       "other/assets.ts": 'export const kind = "not the status page";\n',
       "entry.ts": [
@@ -82,7 +85,7 @@ describe("the single executable's bundle", () => {
     const [json, error] = stdout.trim().split("\n");
     expect(JSON.parse(json!)).toEqual([
       "<!doctype html><title>fwd ✓</title>\n",
-      "body { content: '`${x}`\\\\'; }\n",
+      TRICKY_TEXT,
       "not the status page",
     ]);
     expect(error).toBe('Error: no status page asset named "missing.js"');
