@@ -7,12 +7,15 @@ import { statusAssetsPlugin } from "./status-assets.ts";
 export const FWD_ENTRY = fileURLToPath(
   new URL("../../packages/fwd/src/bin/fwd.ts", import.meta.url),
 );
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface BundleOptions {
   outfile: string;
   entry?: string;
   /** packages/status, or a test's fixture of it. */
   statusDir?: string;
+  /** esbuild's console output; tests that expect a failure silence it. */
+  logLevel?: "warning" | "silent";
 }
 
 /**
@@ -33,6 +36,9 @@ export async function bundleFwd(options: BundleOptions): Promise<{ bytes: number
   const result = await build({
     entryPoints: [options.entry ?? FWD_ENTRY],
     outfile: options.outfile,
+    // Module paths in the bundle's comments are relative to this, not to the
+    // current directory: the same sources make the same bundle anywhere.
+    absWorkingDir: REPO_ROOT,
     bundle: true,
     platform: "node",
     target: "node20",
@@ -46,7 +52,7 @@ export async function bundleFwd(options: BundleOptions): Promise<{ bytes: number
     },
     plugins: [emptyModules(OPTIONAL_MODULES), statusAssetsPlugin(options.statusDir)],
     metafile: true,
-    logLevel: "warning",
+    logLevel: options.logLevel ?? "warning",
   });
   const outputs = Object.values(result.metafile.outputs);
   const external = outputs.flatMap((output) => output.imports).filter((i) => i.external);

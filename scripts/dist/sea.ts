@@ -1,6 +1,6 @@
 import { chmod, copyFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { runTool } from "./tools.ts";
 
 /** The fuse Node checks to know it carries a SEA blob (fixed in Node's source). */
@@ -10,20 +10,26 @@ export const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
  * Makes the SEA preparation blob of `bundle` with `node`, which must be the
  * very Node release the blob goes into. No code cache and no snapshot: those
  * are tied to the platform that makes them, while this one blob serves both
- * Linux and Windows.
+ * Linux and Windows. Paths in the config are relative to `workDir`, since the
+ * blob records the main script's path: the same bundle always makes the same
+ * blob, and so the same executables (a rebuild can be checked against
+ * SHA256SUMS).
  */
 export async function makeSeaBlob(node: string, bundle: string, workDir: string): Promise<string> {
   const blob = join(workDir, "fwd.blob");
   const config = join(workDir, "sea-config.json");
   const settings = {
-    main: bundle,
-    output: blob,
+    main: relative(workDir, bundle),
+    output: "fwd.blob",
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
     useCodeCache: false,
   };
   await writeFile(config, `${JSON.stringify(settings, null, 2)}\n`);
-  await runTool(node, ["--experimental-sea-config", config], { what: "making the SEA blob" });
+  await runTool(node, ["--experimental-sea-config", "sea-config.json"], {
+    cwd: workDir,
+    what: "making the SEA blob",
+  });
   return blob;
 }
 

@@ -45,6 +45,11 @@ describe("the single executable's bundle", () => {
     const bundle = join(dir, "fwd.cjs");
     await bundleFwd({ outfile: bundle });
     const text = await readFile(bundle, "utf8");
+    // Reproducible: the same bytes from another directory (SHA256SUMS can be rebuilt).
+    const again = join(dir, "again", "fwd.cjs");
+    await bundleFwd({ outfile: again });
+    expect(await readFile(again, "utf8")).toBe(text);
+    expect(text).not.toContain(dir);
     expect(text).not.toMatch(/import\.meta/);
     expect(text).not.toMatch(/require\("supports-color"\)/);
 
@@ -101,6 +106,7 @@ describe("the single executable's bundle", () => {
       entry: join(dir, "entry.ts"),
       outfile: join(dir, "out.cjs"),
       statusDir: join(dir, "status"),
+      logLevel: "silent",
     });
     await expect(bundling).rejects.toThrow(/exports assetRoot, which the single executable's/);
   });
@@ -116,6 +122,7 @@ describe("the single executable's bundle", () => {
       entry: join(dir, "entry.ts"),
       outfile: join(dir, "out.cjs"),
       statusDir: join(dir, "status"),
+      logLevel: "silent",
     });
     await expect(bundling).rejects.toThrow(/favicon\.png is not UTF-8 text/);
   });
