@@ -1,5 +1,19 @@
 export { AgentClient } from "./agent-client.js";
-export type { Attempt, Outcome, VisitOptions, VisitResult } from "./agents/protocol.js";
+export type {
+  Attempt,
+  FloodReport,
+  Outcome,
+  VisitOptions,
+  VisitResult,
+} from "./agents/protocol.js";
+export {
+  describeVisit,
+  expectServed,
+  NOT_YET,
+  startTunnelBed,
+  type TunnelBed,
+  visitPublic,
+} from "./bed.js";
 export { now, sleep } from "./clock.js";
 export { type NsProcess, rssOf } from "./ns-process.js";
 export { checkNetns, type Readiness } from "./preconditions.js";
@@ -7,8 +21,8 @@ export { type Figure, freshResults, recordFigure, resultsFile, seconds } from ".
 export { describeWithNetns } from "./suite.js";
 export { ADDRESSES, HomeNat, type Host } from "./topology.js";
 export {
+  ensureFileLimit,
   PUBLIC_PORT,
-  raiseFileLimit,
   registered,
   rssMb,
   SERVER_PORT,

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { now } from "./clock.js";
+import { toolEnv } from "./command.js";
 
 /** A program started inside a namespace: its output, its pid, ways to wait on it. */
 export interface NsProcess {
@@ -53,7 +54,7 @@ export function startNodeIn(
   options: NsStartOptions = {},
 ): NsProcess {
   const child = spawn("ip", ["netns", "exec", ns, process.execPath, script, ...args], {
-    env: { ...process.env, ...options.env },
+    env: { ...toolEnv(), ...options.env },
     stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -125,4 +126,12 @@ export function rssOf(pid: number): number {
   const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
   if (kb === undefined) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(kb) * 1024;
+}
+
+/** The soft limit on open files of a live process, from /proc/<pid>/limits. */
+export function fileLimitOf(pid: number): number {
+  const limits = readFileSync(`/proc/${pid}/limits`, "utf8");
+  const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1];
+  if (soft === undefined) throw new Error(`no open-file limit for pid ${pid}`);
+  return soft === "unlimited" ? Number.POSITIVE_INFINITY : Number(soft);
 }

@@ -16,6 +16,7 @@ export function describeWithNetns(ready: Readiness, name: string, body: () => vo
       });
     });
   } else {
+    console.warn(`${name}: skipped: ${ready.reason}`);
     describe.skip(`${name} (skipped: ${ready.reason})`, body);
   }
 }

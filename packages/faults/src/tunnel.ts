@@ -6,7 +6,7 @@
 import { binPath } from "@fwd/testkit";
 import { AgentClient } from "./agent-client.js";
 import { run } from "./command.js";
-import { type NsProcess, rssOf } from "./ns-process.js";
+import { fileLimitOf, type NsProcess, rssOf } from "./ns-process.js";
 import { agentScript } from "./paths.js";
 import { ADDRESSES, type HomeNat, type Host } from "./topology.js";
 
@@ -87,9 +87,11 @@ export async function startAgent(nat: HomeNat, host: Host): Promise<AgentClient>
   return new AgentClient(agent);
 }
 
-/** Raises a process's open-file limit (root may raise the hard limit too). */
-export async function raiseFileLimit(pid: number, files: number): Promise<void> {
+/** Makes sure a process may open `files` files: prlimit raises both limits if not (root may). */
+export async function ensureFileLimit(pid: number, files: number): Promise<void> {
+  if (fileLimitOf(pid) >= files) return;
   await run("prlimit", ["--pid", String(pid), `--nofile=${files}:${files}`]);
+  if (fileLimitOf(pid) < files) throw new Error(`could not raise the open-file limit of ${pid}`);
 }
 
 /** Resident memory of a process, in MB. */

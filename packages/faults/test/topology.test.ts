@@ -2,6 +2,7 @@
  * The test bed itself: the NAT, the firewall and each fault do what the
  * fault tests rely on, so that their failures are the product's.
  */
+import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   ADDRESSES,
@@ -14,7 +15,7 @@ import {
   startTarget,
   TARGET_PORT,
 } from "../src/index.js";
-import { execIn } from "../src/netns.js";
+import { addNamespace, execIn, listNamespaces, removeStaleNamespaces } from "../src/netns.js";
 
 const ready = await checkNetns();
 
@@ -131,6 +132,25 @@ describeWithNetns(ready, "home NAT topology", () => {
     await home.call("close", { session });
     const fresh = await home.call("visit", { ...echo, attemptTimeoutMs: 5000 });
     expect(fresh.outcome).toBe("served");
+  });
+
+  it("removes the namespaces of a run whose process is gone, and only those", async () => {
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid; // a pid that just exited
+    const stale = `fwdf-${gone}-0000-lan`;
+    await addNamespace(stale);
+    expect(await removeStaleNamespaces()).toContain(stale);
+    const left = await listNamespaces();
+    expect(left).not.toContain(stale);
+    expect(left).toContain(nat.ns("lan")); // this live run's are kept
+  });
+
+  it("destroy() kills what runs in the namespaces and removes them all", async () => {
+    const other = await HomeNat.build();
+    const agent = await startAgent(other, "vis");
+    await other.destroy();
+    expect(agent.process.running()).toBe(false);
+    const left = await listNamespaces();
+    expect(left.filter((name) => name.startsWith(other.prefix))).toEqual([]);
   });
 
   it("the visitor reaches the public server directly, not through the NAT", async () => {

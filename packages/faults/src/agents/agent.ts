@@ -23,7 +23,7 @@ type Handler<K extends OpName> = (options: Ops[K][0], id: number) => Promise<Ops
 const handlers: { [K in OpName]: Handler<K> } = {
   visit: (options) => visit(options),
   download: (options, id) => download(options, (event) => send({ id, event })),
-  flood: (options) => flood.open(options),
+  flood: (options) => flood.start(options),
   release: () => flood.release(),
   garbage: (options) => garbage(options),
   open: (options) => sessions.connect(options),

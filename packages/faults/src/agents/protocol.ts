@@ -89,16 +89,22 @@ export interface FloodOptions {
   /** Connects in progress at once. */
   concurrency: number;
   connectTimeoutMs: number;
+  /** Sustain the flood: reopen each connection the server closes after this long. */
+  reopenDelayMs?: number;
+  /** Connection attempts in all, reopens included (default: no reopens). */
+  maxOpens?: number;
 }
 
 export interface FloodReport {
+  /** Connection attempts so far. */
+  attempts: number;
   /** Connections that connected. */
   opened: number;
   /** Connections that did not connect. */
   failed: number;
   /** Connected ones the server closed. */
   closedByPeer: number;
-  /** Still open now. */
+  /** Open now (release(): open when it was called). */
   open: number;
   at: number;
 }
