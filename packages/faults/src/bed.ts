@@ -20,25 +20,21 @@ export interface TunnelBed {
   nat: HomeNat;
   target: Started;
   server: Started;
-  /** Absent when the test starts its own client. */
-  client: Started | undefined;
+  client: Started;
   visitor: AgentClient;
 }
 
 /** Builds the topology and starts the tunnel; removes it all again if any step fails. */
-export async function startTunnelBed({ client = true } = {}): Promise<TunnelBed> {
+export async function startTunnelBed(): Promise<TunnelBed> {
   const nat = await HomeNat.build();
   try {
     const target = await startTarget(nat);
     const server = await startServer(nat);
     const visitor = await startAgent(nat, "vis");
-    let started: Started | undefined;
-    if (client) {
-      started = await startClient(nat);
-      await registered(started.process);
-      await expectServed(visitor, "the tunnel before any fault");
-    }
-    return { nat, target, server, client: started, visitor };
+    const client = await startClient(nat);
+    await registered(client.process);
+    await expectServed(visitor, "the tunnel before any fault");
+    return { nat, target, server, client, visitor };
   } catch (err) {
     await nat.destroy();
     throw err;

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { now } from "./clock.js";
 import { toolEnv } from "./command.js";
@@ -73,10 +72,18 @@ export function startNodeIn(
     notify();
   });
   child.stdin?.on("error", () => {}); // a dead child's stdin; its exit says the rest
-  const exited = once(child, "close").then(([code, signal]) => {
-    exitCode = (code as number | null) ?? (signal ? null : 0);
-    notify();
-    return exitCode;
+  const exited = new Promise<number | null>((resolve) => {
+    const done = (code: number | null) => {
+      if (exitCode !== undefined) return;
+      exitCode = code;
+      notify();
+      resolve(code);
+    };
+    child.once("close", (code, signal) => done(code ?? (signal ? null : 0)));
+    child.once("error", (err) => {
+      stderr += `${name}: ${err.message}\n`; // could not start at all
+      done(null);
+    });
   });
   const spawned = child.pid;
   if (spawned === undefined) throw new Error(`${name}: could not start ip netns exec`);

@@ -37,7 +37,7 @@ describeWithNetns(ready, "fault: the multi-client is killed and restarted", () =
     const missed: string[] = [];
     for (const [index, outageMs] of OUTAGES_MS.entries()) {
       const tryNote = `try ${index + 1}/${OUTAGES_MS.length}, client down ${seconds(outageMs)}`;
-      await bed.client!.process.stop("SIGKILL");
+      await bed.client.process.stop("SIGKILL");
       await sleep(outageMs);
       bed.client = await startClient(bed.nat);
       const result = await visitPublic(bed.visitor, {

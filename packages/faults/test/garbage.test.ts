@@ -76,8 +76,8 @@ describeWithNetns(ready, "fault: garbage bytes at both of the server's ports", (
     });
     expect(report.connected).toBe(100);
     expect(bed.server.process.running(), "the server is running").toBe(true);
-    expect(bed.client!.process.running(), "the client is running").toBe(true);
+    expect(bed.client.process.running(), "the client is running").toBe(true);
     expect(bed.server.process.stderr()).not.toMatch(CRASH);
-    expect(bed.client!.process.stderr()).not.toMatch(CRASH);
+    expect(bed.client.process.stderr()).not.toMatch(CRASH);
   });
 });

@@ -54,7 +54,7 @@ describeWithNetns(ready, "fault: a handshake flood from one source", () => {
     // The tunnel served once (every code path warm), then its client stops:
     // the server's memory now is the baseline, and the flood starts.
     bed = await startTunnelBed();
-    await bed.client!.process.stop("SIGINT");
+    await bed.client.process.stop("SIGINT");
     attacker = await startAgent(bed.nat, "atk");
     await ensureFileLimit(attacker.process.pid, CONNECTIONS + 256);
     baselineMb = rssMb(bed.server);
