@@ -78,3 +78,9 @@ export function describeVisit(result: VisitResult): string {
     .join(", ");
   return `${result.attempts} attempt${result.attempts === 1 ? "" : "s"}: ${counts}`;
 }
+
+/** The last lines a process wrote to stderr, for failure messages. */
+export function stderrTail(started: Started, lines = 6): string {
+  const tail = started.process.stderr().trimEnd().split("\n").slice(-lines);
+  return `${started.process.name} said:\n  ${tail.join("\n  ")}`;
+}

@@ -11,6 +11,7 @@ export {
   expectServed,
   NOT_YET,
   startTunnelBed,
+  stderrTail,
   type TunnelBed,
   visitPublic,
 } from "./bed.js";

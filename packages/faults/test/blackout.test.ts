@@ -15,6 +15,7 @@ import {
   seconds,
   sleep,
   startTunnelBed,
+  stderrTail,
   type TunnelBed,
   visitPublic,
 } from "../src/index.js";
@@ -85,6 +86,7 @@ describeWithNetns(ready, "fault: the WAN is blacked out for 45 s", () => {
     });
 
     // Soft: one run tells about both halves of the outage.
+    const why = `${stderrTail(bed.client)}\n${stderrTail(bed.server)}`;
     expect.soft(during.outcome, "the visitor during the outage").not.toBe("timeout");
     expect
       .soft(answerMs, "ms until it was answered or closed")

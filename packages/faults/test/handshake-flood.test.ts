@@ -24,6 +24,7 @@ import {
   startAgent,
   startClient,
   startTunnelBed,
+  stderrTail,
   type TunnelBed,
   visitPublic,
 } from "../src/index.js";
@@ -96,8 +97,9 @@ describeWithNetns(ready, "fault: a handshake flood from one source", () => {
     });
     expect(floodReport.attempts, "flood connections tried").toBeGreaterThanOrEqual(CONNECTIONS);
     expect(bed.server.process.running(), "the server survived the flood").toBe(true);
-    expect(result.outcome, describeVisit(result)).toBe("served");
-    expect(servedMs).toBeLessThanOrEqual(SERVE_TARGET_MS);
+    const why = `${describeVisit(result)}\n${stderrTail(bed.client)}\n${stderrTail(bed.server)}`;
+    expect(result.outcome, why).toBe("served");
+    expect(servedMs, why).toBeLessThanOrEqual(SERVE_TARGET_MS);
   });
 
   it(`gives back its memory after the flood (RSS within ${RSS_TARGET_MB} MB of the baseline ≤ ${RSS_BOUND_MS / 1000} s after)`, async () => {

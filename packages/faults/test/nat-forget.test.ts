@@ -13,6 +13,7 @@ import {
   recordFigure,
   seconds,
   startTunnelBed,
+  stderrTail,
   type TunnelBed,
   type VisitResult,
   visitPublic,
@@ -85,7 +86,9 @@ describeWithNetns(ready, "fault: the NAT forgets every tunnel connection", () =>
       met: first.outcome === "served" && first.endedAt - forgotAt <= TARGET_MS,
     });
     const unserved = lines.filter((_, i) => visits[i]!.outcome !== "served");
-    expect.soft(unserved, "visitors not served").toEqual([]);
+    expect
+      .soft(unserved, `visitors not served\n${stderrTail(bed.client)}\n${stderrTail(bed.server)}`)
+      .toEqual([]);
     expect.soft(slowest, "slowest visitor, ms after the flush").toBeLessThanOrEqual(TARGET_MS);
   });
 });
