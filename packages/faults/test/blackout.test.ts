@@ -92,8 +92,10 @@ describeWithNetns(ready, "fault: the WAN is blacked out for 45 s", () => {
       .soft(answerMs, "ms until it was answered or closed")
       .toBeLessThanOrEqual(ANSWER_TARGET_MS);
     expect
-      .soft(after.outcome, `a visitor after the outage (${describeVisit(after)})`)
+      .soft(after.outcome, `a visitor after the outage (${describeVisit(after)})\n${why}`)
       .toBe("served");
-    expect.soft(recoveredMs, "ms after the WAN came back").toBeLessThanOrEqual(RECOVERY_TARGET_MS);
+    expect
+      .soft(recoveredMs, `ms after the WAN came back (${describeVisit(after)})\n${why}`)
+      .toBeLessThanOrEqual(RECOVERY_TARGET_MS);
   });
 });
