@@ -13,6 +13,8 @@ export type FlagKind =
   | "listen-port"
   /** A positive number of seconds, fractions allowed. */
   | "seconds"
+  /** A number of seconds, or 0 to turn the feature off. */
+  | "seconds-or-off"
   /** A whole number from 1 up. */
   | "count"
   /** Free text. */
@@ -57,6 +59,7 @@ export type FlagValue<S extends FlagSpec> = S["kind"] extends
   | "port"
   | "listen-port"
   | "seconds"
+  | "seconds-or-off"
   | "count"
   ? number
   : S["kind"] extends "boolean"
@@ -133,9 +136,12 @@ export function checkFlagText(
       }
       return { ok: true, value };
     }
-    case "seconds": {
+    case "seconds":
+    case "seconds-or-off": {
       const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
-      if (!(value > 0)) return fail(`must be a positive number of seconds, got ${got}`);
+      if (spec.kind === "seconds-or-off" && value === 0) return { ok: true, value };
+      const off = spec.kind === "seconds-or-off" ? " (0: off)" : "";
+      if (!(value > 0)) return fail(`must be a positive number of seconds${off}, got ${got}`);
       return { ok: true, value };
     }
     case "count": {

@@ -30,6 +30,7 @@ export {
   connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   handshakeTimeoutFlag,
+  heartbeatFlag,
   idleTimeoutFlag,
   lifecycleFlags,
   timeoutFlag,

@@ -49,6 +49,14 @@ export const uniqueIdFlag = {
   option: "uniqueId",
 } as const;
 
+export const heartbeatFlag = {
+  kind: "seconds-or-off",
+  default: seconds(defaults.heartbeatIntervalMs),
+  describe:
+    "Heartbeats on idle v2 links every this many seconds; a peer silent for three is dropped (0: off)",
+  option: "heartbeatIntervalMs",
+} as const;
+
 /** How long a stop waits for open connections before it closes them. */
 export const DEFAULT_DRAIN_TIMEOUT_S = 30;
 

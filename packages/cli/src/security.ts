@@ -46,6 +46,13 @@ export const serverTlsFlags = {
     describe: "Close new connections while this many handshakes are in progress",
     option: "maxHandshakes",
   },
+  max_handshakes_per_source: {
+    kind: "count",
+    default: defaults.maxHandshakesPerSource,
+    describe:
+      "…and while this many from one address (an IPv6 /64) are, so one source cannot lock others out",
+    option: "maxHandshakesPerSource",
+  },
 } as const;
 
 export const clientTlsFlags = {
@@ -88,6 +95,7 @@ export interface ServerSecurity {
   token: Token | undefined;
   tls: SecureContext | undefined;
   maxHandshakes: number;
+  maxHandshakesPerSource: number;
 }
 
 /** Token, TLS context and handshake cap of a server, loaded and checked at start. */
@@ -96,6 +104,7 @@ export function serverSecurity(
     tls_cert?: string | undefined;
     tls_key?: string | undefined;
     max_handshakes: number;
+    max_handshakes_per_source: number;
   },
   env: NodeJS.ProcessEnv = process.env,
 ): ServerSecurity {
@@ -106,7 +115,12 @@ export function serverSecurity(
     flags.tls_cert !== undefined && flags.tls_key !== undefined
       ? loadServerTls({ certFile: flags.tls_cert, keyFile: flags.tls_key })
       : undefined;
-  return { token: tokenOf(flags, env), tls, maxHandshakes: flags.max_handshakes };
+  return {
+    token: tokenOf(flags, env),
+    tls,
+    maxHandshakes: flags.max_handshakes,
+    maxHandshakesPerSource: flags.max_handshakes_per_source,
+  };
 }
 
 export interface ClientSecurity {

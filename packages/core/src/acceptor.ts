@@ -1,10 +1,11 @@
-import type { Server, Socket } from "node:net";
+import { isIPv6, type Server, type Socket } from "node:net";
 import type { SecureContext } from "node:tls";
 import { type Endpoint, formatSocketAddress } from "./address.js";
 import type { ConnectionHub } from "./connection-hub.js";
 import type { ConnectionRecord } from "./connection-info.js";
 import { ErrorCodes, FwdError, invalidState } from "./errors.js";
 import { listen, stopListening } from "./listen.js";
+import { plainReply } from "./server-handshake.js";
 import { secureServerSocket } from "./tls.js";
 
 /** How an acceptor listens: where, and what protects it. */
@@ -14,6 +15,8 @@ export interface AcceptorOptions {
   tls?: SecureContext | undefined;
   /** Turn new connections away while this many are still in their handshake. */
   maxHandshakes?: number | undefined;
+  /** …and while this many from the same source are (an IPv4 address, an IPv6 /64). */
+  maxHandshakesPerSource?: number | undefined;
 }
 
 /**
@@ -35,6 +38,7 @@ export class Acceptor {
   private server: Server | undefined;
   private accepting = false;
   private handshakes = 0;
+  private readonly perSource = new Map<string, number>();
 
   constructor(
     private readonly hub: ConnectionHub,
@@ -79,15 +83,13 @@ export class Acceptor {
     const record = this.hub.open(
       formatSocketAddress({ address: raw.remoteAddress, port: raw.remotePort }),
     );
-    const max = this.options.maxHandshakes ?? Number.POSITIVE_INFINITY;
-    if (this.handshakes >= max) {
-      raw.destroy();
+    const source = sourceOf(raw.remoteAddress);
+    const refusal = this.overLimit(source);
+    if (refusal) {
+      turnAway(raw, !this.options.tls);
       this.hub.fail(
         record,
-        new FwdError(
-          ErrorCodes.REFUSED,
-          `${max} handshakes already in progress; connection from ${record.remote} closed`,
-        ),
+        new FwdError(ErrorCodes.REFUSED, `${refusal}; connection from ${record.remote} closed`),
       );
       return;
     }
@@ -95,10 +97,15 @@ export class Acceptor {
     const socket = this.options.tls ? secureServerSocket(raw, this.options.tls) : raw;
     this.hub.track(socket);
     this.handshakes++;
+    this.perSource.set(source, (this.perSource.get(source) ?? 0) + 1);
     let handshaking = true;
     const handshakeDone = () => {
-      if (handshaking) this.handshakes--;
+      if (!handshaking) return;
       handshaking = false;
+      this.handshakes--;
+      const left = (this.perSource.get(source) ?? 1) - 1;
+      if (left > 0) this.perSource.set(source, left);
+      else this.perSource.delete(source);
     };
     this.serve(socket, record, handshakeDone)
       .catch((err: unknown) => {
@@ -107,4 +114,48 @@ export class Acceptor {
       })
       .finally(handshakeDone);
   }
+
+  /** Why a new connection from `source` must be turned away, if it must. */
+  private overLimit(source: string): string | undefined {
+    const max = this.options.maxHandshakes ?? Number.POSITIVE_INFINITY;
+    if (this.handshakes >= max) return `${max} handshakes already in progress`;
+    const perSource = this.options.maxHandshakesPerSource ?? Number.POSITIVE_INFINITY;
+    if ((this.perSource.get(source) ?? 0) >= perSource) {
+      return `${perSource} handshakes from ${source} already in progress`;
+    }
+    return undefined;
+  }
+}
+
+/** The source a handshake limit counts by: the IPv4 address, or the IPv6 /64 (one home, one ISP customer). */
+export function sourceOf(address: string | undefined): string {
+  if (!address) return "unknown";
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (v4) return v4[1]!;
+  if (!isIPv6(address)) return address;
+  const groups = expandIPv6(address);
+  return `${groups.slice(0, 4).join(":")}::/64`;
+}
+
+function expandIPv6(address: string): string[] {
+  const [head = "", tail = ""] = address.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const zeros = Array(Math.max(0, 8 - left.length - right.length)).fill("0");
+  return [...left, ...(address.includes("::") ? zeros : []), ...right].map((group) =>
+    group.toLowerCase().replace(/^0+(?=.)/, ""),
+  );
+}
+
+/**
+ * Closes a connection a limit turned away. On a plain port a v2 client gets
+ * a coded "busy" first, so it does not mistake the close for a legacy server.
+ */
+function turnAway(socket: Socket, plain: boolean): void {
+  if (!plain) {
+    socket.destroy();
+    return;
+  }
+  socket.end(plainReply("busy", "too many connections in their handshake; try again shortly"));
+  socket.destroySoon();
 }

@@ -43,6 +43,18 @@ export const NO_MAC = Buffer.alloc(MAC_SIZE);
 
 const REQUEST_LABEL = "fwd/2 request";
 const REPLY_LABEL = "fwd/2 reply";
+const AUTH_LABEL = "fwd/2 auth";
+const READY_LABEL = "fwd/2 ready";
+
+/** The client's proof for a link kept ready: over both nonces. */
+export function authMac(token: Token, serverNonce: Buffer, clientNonce: Buffer): Buffer {
+  return token.mac(AUTH_LABEL, serverNonce, clientNonce);
+}
+
+/** The server's answer to it: over both nonces. */
+export function readyMac(token: Token, serverNonce: Buffer, clientNonce: Buffer): Buffer {
+  return token.mac(READY_LABEL, serverNonce, clientNonce);
+}
 
 /** The client's proof: over both nonces and the request it sends. */
 export function requestMac(

@@ -3,10 +3,12 @@
  * longer, up to a cap, and the jitter keeps many clients from retrying in
  * lockstep after a server restart.
  */
+import { defaults } from "./defaults.js";
+
 export interface BackoffOptions {
   /** The first delay, before jitter (default 250 ms). */
   initialMs?: number;
-  /** The cap, before jitter (default 5 s). */
+  /** The cap, before jitter (default 1 s). */
   maxMs?: number;
   /** Growth per failure (default 2). */
   factor?: number;
@@ -22,8 +24,8 @@ export class Backoff {
   private readonly random: () => number;
 
   constructor(options: BackoffOptions = {}) {
-    this.initialMs = options.initialMs ?? 250;
-    this.maxMs = options.maxMs ?? 5000;
+    this.initialMs = options.initialMs ?? defaults.backoffInitialMs;
+    this.maxMs = options.maxMs ?? defaults.backoffMaxMs;
     this.factor = options.factor ?? 2;
     this.random = options.random ?? Math.random;
   }

@@ -120,17 +120,25 @@ export class ZeroCopyReader implements ChunkReader {
         this.held.push(chunk);
         return false;
       }
-      return this.sink(chunk, false);
+      const sink = this.sink;
+      return sink(chunk, false) || this.handedOver(sink);
     }
     const chunk = buffer.subarray(0, length);
     if (!this.sink) {
       this.held.push(Buffer.from(chunk));
       return false;
     }
-    const more = this.sink(chunk, true);
+    const sink = this.sink;
+    const more = sink(chunk, true);
+    if (this.handedOver(sink)) return true; // the old owner copied what it kept
     if (!more) this.lent = true;
     else if (length < LARGE_RELEASE_BELOW) this.dropLarge();
     return more;
+  }
+
+  /** A sink may hand the socket to a new owner (stop, then start) while it runs: the new one reads on. */
+  private handedOver(sink: ChunkSink): boolean {
+    return this.sink !== undefined && this.sink !== sink;
   }
 
   private dropLarge(): void {
@@ -208,7 +216,12 @@ class StreamReader implements ChunkReader {
   constructor(private readonly socket: Duplex) {}
 
   private readonly onData = (chunk: Buffer): void => {
-    if (this.sink && !this.sink(chunk, false)) this.socket.pause();
+    const sink = this.sink;
+    // A sink may hand the socket over (stop, then a new start) while it runs:
+    // its "no more" is then not the new owner's.
+    if (sink && !sink(chunk, false) && (this.sink === sink || this.sink === undefined)) {
+      this.socket.pause();
+    }
   };
 
   start(sink: ChunkSink): void {

@@ -9,6 +9,23 @@ export const defaults = {
   handshakeTimeoutMs: 10_000,
   /** New connections are turned away while this many handshakes are in progress. */
   maxHandshakes: 256,
+  /** …and while this many from one source are (an IPv4 address or an IPv6 /64). */
+  maxHandshakesPerSource: 32,
+  /** A connection that has not sent its first byte by then is closed: a silent peer holds a slot. */
+  firstByteTimeoutMs: 5000,
+  /**
+   * Idle v2 links (waiting registrations, links kept ready) send a PING this
+   * often, and a peer silent for three intervals is dead: a router that
+   * forgot the connection is noticed in about 6 s.
+   */
+  heartbeatIntervalMs: 2000,
+  /** A visitor offered to a registration waits at most this long for its ACCEPT before the next one is tried. */
+  pairingConfirmMs: 1500,
+  /** Links kept ready by user-clients, per source and in all. */
+  maxReadyLinksPerSource: 64,
+  maxReadyLinks: 1024,
+  /** Bytes a visitor may send before it is paired: kept and delivered, then the visitor waits. */
+  heldVisitorBytes: 64 * 1024,
   /** The legacy client's wait for a pairing before it registers anew. */
   registerTimeoutMs: 30_000,
   /** A public connection waits this long for a registration. */
@@ -25,10 +42,13 @@ export const defaults = {
   portLingerMs: 1000,
   /** Registrations a multi-client keeps waiting at a fwd (v2) server; a legacy server takes one. */
   v2WaitingRegistrations: 4,
-  /** Retry delays after failures: the first, before jitter. */
+  /** Retry delays in an outage: the first, before jitter (the first retry comes within 250 ms). */
   backoffInitialMs: 250,
-  /** Retry delays after failures: the cap, before jitter. */
-  backoffMaxMs: 5000,
+  /** Retry delays in an outage: the cap, before jitter (a restarted server is found within 1 s). */
+  backoffMaxMs: 1000,
+  /** After this long without the server, retries slow to one per `backoffLongMs`. */
+  longOutageMs: 5 * 60_000,
+  backoffLongMs: 5000,
   /** The client id the legacy tools sent when none was given. */
   uniqueId: "0000000000000000",
   /** Where public ports are bound when the client leaves it to the server. */

@@ -11,6 +11,8 @@ export interface ReadFrameOptions {
   signal?: AbortSignal;
   /** Bytes already read past the previous frame: parsed before anything new is read. */
   initial?: Buffer | undefined;
+  /** Fail with ERR_FWD_TIMEOUT unless the first byte arrives this soon (a silent peer holds a slot). */
+  firstByteTimeoutMs?: number | undefined;
 }
 
 /**
@@ -23,7 +25,7 @@ export function readFrame<T>(
   parser: FrameParser<T>,
   options: ReadFrameOptions,
 ): Promise<Parsed<T>> {
-  const { timeoutMs, what, signal, initial } = options;
+  const { timeoutMs, what, signal, initial, firstByteTimeoutMs } = options;
   if (initial && initial.length > 0) {
     const parsed = parser.push(initial);
     if (parsed) return Promise.resolve(parsed);
@@ -36,6 +38,7 @@ export function readFrame<T>(
       settled = true;
       reader.stop();
       clearTimeout(timer);
+      clearTimeout(firstByteTimer);
       socket.off("end", onEnd);
       socket.off("close", onClose);
       socket.off("error", onError);
@@ -67,12 +70,26 @@ export function readFrame<T>(
         ),
       timeoutMs,
     );
+    const firstByteTimer =
+      firstByteTimeoutMs === undefined || firstByteTimeoutMs >= timeoutMs
+        ? undefined
+        : setTimeout(
+            () =>
+              settle(
+                new FwdError(
+                  ErrorCodes.TIMEOUT,
+                  `handshake with ${what}: nothing sent within ${firstByteTimeoutMs / 1000} s`,
+                ),
+              ),
+            firstByteTimeoutMs,
+          );
     socket.once("end", onEnd);
     socket.once("close", onClose);
     socket.once("error", onError);
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) return onAbort();
     reader.start((chunk) => {
+      clearTimeout(firstByteTimer);
       try {
         const parsed = parser.push(chunk);
         if (!parsed) return true;

@@ -235,8 +235,14 @@ class Pump {
       this.bytes += head.length;
       this.dst.write(head);
     }
-    this.src.once("end", this.onEnd);
     this.dst.once("finish", this.onFinish);
+    // A source that ended before the relay began (a visitor's FIN while it
+    // waited to be paired) ends the other side once its bytes are written.
+    if (this.src.readableEnded) {
+      this.dst.end();
+      return;
+    }
+    this.src.once("end", this.onEnd);
     this.reader.start(this.onChunk);
   }
 

@@ -1,19 +1,32 @@
 /**
  * The server side of the handshake, for both protocols: reads the first
- * frame, and for v2 runs the challenge-response. What it returns lets the
+ * frame, and for v2 runs the challenge-response, and for a link kept ready
+ * its AUTH and READY and the wait for the request. What it returns lets the
  * server answer in the client's own protocol.
  */
 import type { Duplex } from "node:stream";
-import { macMatches, NO_MAC, newNonce, replyMac, requestMac, type Token } from "./auth.js";
+import {
+  authMac,
+  macMatches,
+  NO_MAC,
+  newNonce,
+  readyMac,
+  replyMac,
+  requestMac,
+  type Token,
+} from "./auth.js";
 import { ErrorCodes, FwdError } from "./errors.js";
 import { readFrame } from "./handshake.js";
+import { Link } from "./link.js";
 import { FirstFrameParser } from "./protocol/first-frame.js";
 import { LEGACY_EX, LEGACY_OK } from "./protocol/legacy.js";
 import {
+  decodeAuth,
   decodeHello,
   decodeRequest,
   encodeChallenge,
-  encodePaired,
+  encodeOffer,
+  encodeReady,
   encodeReply,
   FrameType,
   ReplyCode,
@@ -21,6 +34,7 @@ import {
   type RequestKind,
   replyFields,
   V2_VERSION,
+  type V2Frame,
   V2FrameParser,
 } from "./protocol/v2.js";
 
@@ -32,9 +46,25 @@ export interface ServerHandshakeOptions {
   /** With a token, legacy clients and v2 clients without the token are refused. */
   token?: Token | undefined;
   timeoutMs: number;
+  /** A client that has not sent its first byte by then is dropped. */
+  firstByteTimeoutMs?: number | undefined;
   /** The client, for messages: "client 10.0.0.5:50123". */
   what: string;
   signal?: AbortSignal;
+  /**
+   * A client proved itself ahead of any request, to keep the link ready.
+   * Return how to keep it (it then waits for its request as long as it
+   * answers heartbeats), or undefined to refuse it (too many).
+   */
+  onReady?: () => ReadyLinkOptions | undefined;
+}
+
+export interface ReadyLinkOptions {
+  heartbeatMs: number;
+  /** The link is up: the server keeps it to close it when it stops. */
+  onLink(link: Link): void;
+  /** The link ended before its request (silence, close, bad bytes). */
+  onEnd(): void;
 }
 
 /** A client's request, read and authenticated, waiting for the server's answer. */
@@ -51,10 +81,13 @@ export interface ServerHandshake {
    * reason; for legacy clients EX in multi mode, nothing (a close) in user mode.
    */
   refuse(code: Exclude<ReplyName, "ok">, reason: string, errno?: string): void;
-  /** Tells the client yes: user mode: connected, relay follows; multi mode: registered. */
-  accept(): void;
-  /** Multi mode: the bytes that tell a waiting client it is paired. */
-  pairedMessage(publicPeer: string): Buffer;
+  /**
+   * Tells the client yes: user mode: connected, relay follows; multi mode:
+   * registered on public port `port`.
+   */
+  accept(port?: number): void;
+  /** Multi mode: the bytes that offer a visitor (v2) or pair it at once (legacy OK). */
+  offerMessage(publicPeer: string): Buffer;
 }
 
 /**
@@ -71,6 +104,11 @@ export function refuseWith(
   throw error;
 }
 
+/** A v2 reply with no proof: for refusals before any nonce exists (busy, bad version). */
+export function plainReply(code: ReplyName, reason: string): Buffer {
+  return encodeReply(replyFields({ code: ReplyCode[code], port: 0, errno: "", reason }));
+}
+
 export async function acceptHandshake(
   socket: Duplex,
   options: ServerHandshakeOptions,
@@ -78,7 +116,12 @@ export async function acceptHandshake(
   const { mode, token, timeoutMs, what, signal } = options;
   const deadline = Date.now() + timeoutMs;
   const remaining = () => Math.max(1, deadline - Date.now());
-  const first = await readFrame(socket, new FirstFrameParser(), { timeoutMs, what, signal });
+  const first = await readFrame(socket, new FirstFrameParser(), {
+    timeoutMs,
+    what,
+    signal,
+    firstByteTimeoutMs: options.firstByteTimeoutMs,
+  });
 
   if (first.value.protocol === "legacy") {
     const { request } = first.value;
@@ -103,17 +146,17 @@ export async function acceptHandshake(
       accept: () => {
         if (mode === "user") socket.write(LEGACY_OK);
       },
-      pairedMessage: () => LEGACY_OK,
+      offerMessage: () => LEGACY_OK,
     };
   }
 
   const { frame } = first.value;
-  const plainReply = (code: ReplyName, reason: string) =>
-    socket.write(encodeReply(replyFields({ code: ReplyCode[code], errno: "", reason })));
   if (frame.version !== V2_VERSION) {
-    plainReply(
-      "unsupported_version",
-      `this server speaks fwd protocol ${V2_VERSION}, not ${frame.version}; use a matching fwd version`,
+    socket.write(
+      plainReply(
+        "unsupported_version",
+        `this server speaks fwd protocol ${V2_VERSION}, not ${frame.version}; use a matching fwd version`,
+      ),
     );
     throw new FwdError(
       ErrorCodes.UNSUPPORTED_VERSION,
@@ -121,35 +164,41 @@ export async function acceptHandshake(
     );
   }
   if (frame.type !== FrameType.HELLO) {
-    plainReply("bad_request", "expected a hello frame");
+    socket.write(plainReply("bad_request", "expected a hello frame"));
     throw new FwdError(ErrorCodes.PROTOCOL, `${what} did not start with a hello frame`);
   }
   const { clientNonce } = decodeHello(frame.body);
   const serverNonce = newNonce();
   socket.write(encodeChallenge(serverNonce, token !== undefined));
 
-  const second = await readFrame(socket, new V2FrameParser("v2 request"), {
+  const next = await readFrame(socket, new V2FrameParser("v2 request"), {
     timeoutMs: remaining(),
     what,
     signal,
     initial: first.rest,
   });
-  if (second.value.type !== FrameType.REQUEST || second.value.version !== V2_VERSION) {
-    plainReply("bad_request", "expected a request frame");
-    throw new FwdError(
-      ErrorCodes.PROTOCOL,
-      `${what} sent frame type ${second.value.type} instead of a request`,
-    );
+  let requestBody: Buffer;
+  let rest: Buffer;
+  if (next.value.type === FrameType.AUTH) {
+    ({ body: requestBody, rest } = await waitReady(socket, next, {
+      ...options,
+      serverNonce,
+      clientNonce,
+    }));
+  } else {
+    expectRequest(socket, next.value, what);
+    requestBody = next.value.body;
+    rest = next.rest;
   }
   let request: ReturnType<typeof decodeRequest>;
   try {
-    request = decodeRequest(second.value.body);
+    request = decodeRequest(requestBody);
   } catch (err) {
-    plainReply("bad_request", (err as Error).message);
+    socket.write(plainReply("bad_request", (err as Error).message));
     throw err;
   }
-  const reply = (code: ReplyName, reason: string, errno = "") => {
-    const fields = replyFields({ code: ReplyCode[code], errno, reason });
+  const reply = (code: ReplyName, reason: string, errno = "", port = 0) => {
+    const fields = replyFields({ code: ReplyCode[code], port, errno, reason });
     socket.write(encodeReply(fields, token && replyMac(token, serverNonce, clientNonce, fields)));
   };
   if (
@@ -169,9 +218,68 @@ export async function acceptHandshake(
     host: request.host,
     port: request.port,
     uniqueId: request.uniqueId,
-    rest: second.rest,
+    rest,
     refuse: (code, reason, errno) => reply(code, reason, errno),
-    accept: () => reply("ok", "ok"),
-    pairedMessage: (publicPeer) => encodePaired(publicPeer),
+    accept: (port = 0) => reply("ok", "ok", "", port),
+    offerMessage: (publicPeer) => encodeOffer(publicPeer),
   };
+}
+
+function expectRequest(socket: Duplex, frame: V2Frame, what: string): void {
+  if (frame.type !== FrameType.REQUEST || frame.version !== V2_VERSION) {
+    socket.write(plainReply("bad_request", "expected a request frame"));
+    throw new FwdError(
+      ErrorCodes.PROTOCOL,
+      `${what} sent frame type ${frame.type} instead of a request`,
+    );
+  }
+}
+
+/**
+ * A client proved its token ahead of a request: answer READY, hand the
+ * link to the server (which keeps it with heartbeats), and wait for the
+ * request on it.
+ */
+async function waitReady(
+  socket: Duplex,
+  auth: { value: V2Frame; rest: Buffer },
+  options: ServerHandshakeOptions & { serverNonce: Buffer; clientNonce: Buffer },
+): Promise<{ body: Buffer; rest: Buffer }> {
+  const { token, what, serverNonce, clientNonce } = options;
+  const { mac } = decodeAuth(auth.value.body);
+  const expected = token ? authMac(token, serverNonce, clientNonce) : NO_MAC;
+  if (!macMatches(mac, expected)) {
+    socket.write(plainReply("auth_failed", "wrong or missing token"));
+    const claim = mac.equals(NO_MAC) ? "without a token" : "with a wrong token";
+    throw new FwdError(ErrorCodes.AUTH_FAILED, `${what} tried to authenticate ${claim}; refused`);
+  }
+  const keep = options.onReady?.();
+  if (!keep) {
+    socket.write(plainReply("busy", "no room for another ready link; try again shortly"));
+    throw new FwdError(ErrorCodes.REFUSED, `${what}: no room for another ready link`);
+  }
+  socket.write(encodeReady(token && readyMac(token, serverNonce, clientNonce)));
+  return new Promise((resolve, reject) => {
+    const link: Link = new Link(socket, {
+      initial: auth.rest,
+      heartbeatMs: keep.heartbeatMs,
+      what,
+      onFrame: (frame) => {
+        try {
+          expectRequest(socket, frame, what);
+        } catch (err) {
+          link.kill(err as FwdError);
+          return;
+        }
+        const rest = link.release();
+        keep.onEnd();
+        resolve({ body: frame.body, rest });
+      },
+      onDead: (error) => {
+        keep.onEnd();
+        reject(error);
+      },
+    });
+    keep.onLink(link);
+  });
 }

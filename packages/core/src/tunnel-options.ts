@@ -12,7 +12,7 @@ export interface TunnelClientOptions {
   target: Endpoint;
   /** Up to 16 characters, left-padded with "0" (default: 16 zeros). */
   uniqueId?: string | undefined;
-  /** "auto" (default): v2 when a token or the target needs it, legacy otherwise. */
+  /** "auto" (default): v2, falling back to legacy against a legacy server (never with a token). */
   protocol?: ProtocolChoice | undefined;
   /** Prove this token to the server (v2). */
   token?: Token | undefined;
@@ -24,6 +24,8 @@ export interface TunnelClientOptions {
   handshakeTimeoutMs?: number | undefined;
   /** Close a relayed connection after this long without a byte either way. */
   idleTimeoutMs?: number | undefined;
+  /** Heartbeats on idle v2 links, this often; a silent server is given up after three (default 2 s; 0: none). */
+  heartbeatIntervalMs?: number | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -40,5 +42,11 @@ export interface TunnelServerOptions {
   tls?: SecureContext | undefined;
   /** New connections are turned away while this many handshakes are in progress (default 256). */
   maxHandshakes?: number | undefined;
+  /** …and while this many from one source are (default 32). */
+  maxHandshakesPerSource?: number | undefined;
+  /** A client that has not sent its first byte by then is closed (default 5 s). */
+  firstByteTimeoutMs?: number | undefined;
+  /** Heartbeats on idle v2 links, this often; a silent client is dropped after three (default 2 s; 0: none). */
+  heartbeatIntervalMs?: number | undefined;
   signal?: AbortSignal | undefined;
 }

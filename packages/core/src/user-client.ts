@@ -4,16 +4,18 @@ import { type Endpoint, formatEndpoint } from "./address.js";
 import {
   type ClientRequest,
   isFatalHandshakeError,
+  type ProtocolPlan,
   readLegacyReply,
-  requestV2,
   resolveProtocol,
   sendLegacyRequest,
 } from "./client-handshake.js";
+import { looksLegacy, requestV2 } from "./client-v2.js";
 import type { ConnectionRecord } from "./connection-info.js";
 import { defaults } from "./defaults.js";
 import { dial } from "./dial.js";
 import { ErrorCodes, FwdError } from "./errors.js";
 import { padUniqueId } from "./protocol/legacy.js";
+import { serverProtocols } from "./server-protocols.js";
 import { FwdService } from "./service.js";
 import type { TunnelClientOptions } from "./tunnel-options.js";
 
@@ -33,7 +35,8 @@ export interface UserClientOptions extends TunnelClientOptions {
  */
 export class UserClient extends FwdService {
   readonly #options: UserClientOptions;
-  readonly #protocol: "legacy" | "v2";
+  readonly #plan: ProtocolPlan;
+  readonly #server: string;
   readonly #request: ClientRequest;
   readonly #acceptor: Acceptor;
 
@@ -41,7 +44,8 @@ export class UserClient extends FwdService {
     super(options.signal);
     this.#options = options;
     const { target, token } = options;
-    this.#protocol = resolveProtocol(options.protocol ?? "auto", token, target.host, "target.host");
+    this.#plan = resolveProtocol(options.protocol ?? "auto", token, target.host, "target.host");
+    this.#server = formatEndpoint(options.server);
     this.#request = {
       kind: "connect",
       host: target.host,
@@ -58,9 +62,10 @@ export class UserClient extends FwdService {
     return this.#acceptor.address();
   }
 
-  /** The handshake it speaks with the server. */
+  /** The handshake it speaks with the server: v2 unless the server turned out to be legacy. */
   get protocol(): "legacy" | "v2" {
-    return this.#protocol;
+    if (this.#plan !== "v2-or-legacy") return this.#plan;
+    return serverProtocols.isLegacy(this.#server) ? "legacy" : "v2";
   }
 
   /** @internal */
@@ -87,22 +92,43 @@ export class UserClient extends FwdService {
     }
   }
 
-  /** Connects to the server and has it connect to the target. */
+  /**
+   * Connects to the server and has it connect to the target. In auto mode a
+   * legacy server's hang-up on the v2 hello is remembered and the request
+   * is made again, in legacy, for the same local connection.
+   */
   async #openTunnel(): Promise<{ upstream: Socket; rest: Buffer }> {
+    const protocol = this.protocol;
+    try {
+      return await this.#openTunnelIn(protocol);
+    } catch (err) {
+      if (protocol !== "v2" || this.#plan !== "v2-or-legacy" || !looksLegacy(err)) throw err;
+      serverProtocols.markLegacy(this.#server);
+      return this.#openTunnelIn("legacy");
+    }
+  }
+
+  async #openTunnelIn(protocol: "legacy" | "v2"): Promise<{ upstream: Socket; rest: Buffer }> {
     const { server, token, tls } = this.#options;
     const signal = this.hub.signal;
-    const what = `server ${formatEndpoint(server)}`;
-    const upstream = await dial({
-      ...server,
-      tls,
-      timeoutMs: this.#options.connectTimeoutMs,
-      signal,
-    });
+    const what = `server ${this.#server}`;
+    let upstream: Socket;
+    try {
+      upstream = await dial({ ...server, tls, timeoutMs: this.#options.connectTimeoutMs, signal });
+    } catch (err) {
+      serverProtocols.forget(this.#server);
+      throw err;
+    }
     this.hub.track(upstream);
     const timeoutMs = this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs;
     try {
-      if (this.#protocol === "v2") {
-        const rest = await requestV2(upstream, this.#request, { token, timeoutMs, what, signal });
+      if (protocol === "v2") {
+        const { rest } = await requestV2(upstream, this.#request, {
+          token,
+          timeoutMs,
+          what,
+          signal,
+        });
         return { upstream, rest };
       }
       sendLegacyRequest(upstream, this.#request);

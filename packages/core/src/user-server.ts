@@ -1,13 +1,14 @@
 import { lookup } from "node:dns/promises";
 import type { Socket } from "node:net";
-import { Acceptor } from "./acceptor.js";
+import { Acceptor, sourceOf } from "./acceptor.js";
 import { type Endpoint, formatEndpoint } from "./address.js";
 import type { TargetAllowlist } from "./allowlist.js";
 import type { ConnectionRecord } from "./connection-info.js";
 import { defaults } from "./defaults.js";
 import { dial } from "./dial.js";
 import { ErrorCodes, FwdError, fromSystemError } from "./errors.js";
-import { acceptHandshake, refuseWith } from "./server-handshake.js";
+import type { Link } from "./link.js";
+import { acceptHandshake, type ReadyLinkOptions, refuseWith } from "./server-handshake.js";
 import { FwdService } from "./service.js";
 import type { TunnelServerOptions } from "./tunnel-options.js";
 
@@ -28,6 +29,9 @@ export interface UserServerOptions extends TunnelServerOptions {
 export class UserServer extends FwdService {
   readonly #options: UserServerOptions;
   readonly #acceptor: Acceptor;
+  /** Links clients keep ready for their next connections, by source. */
+  readonly #ready = new Map<string, Set<Link>>();
+  #readyCount = 0;
 
   constructor(options: UserServerOptions) {
     super(options.signal);
@@ -39,8 +43,14 @@ export class UserServer extends FwdService {
         bind: options.bind,
         tls: options.tls,
         maxHandshakes: options.maxHandshakes ?? defaults.maxHandshakes,
+        maxHandshakesPerSource: options.maxHandshakesPerSource ?? defaults.maxHandshakesPerSource,
       },
     );
+  }
+
+  /** Links clients keep ready now. */
+  get readyLinks(): number {
+    return this.#readyCount;
   }
 
   /** The address it listens on (the real port when 0 was asked for). */
@@ -58,9 +68,37 @@ export class UserServer extends FwdService {
     return this.#acceptor.listen();
   }
 
-  /** @internal */
+  /** Stops accepting and closes the links kept ready: no new connection can start. @internal */
   protected async stopAccepting(): Promise<void> {
     this.#acceptor.close();
+    for (const links of this.#ready.values()) {
+      for (const link of links) {
+        link.kill(new FwdError(ErrorCodes.ABORTED, "the server stopped taking connections"));
+      }
+    }
+  }
+
+  /** Takes a link a client keeps ready, within the limits, with heartbeats. */
+  #keepReady(source: string): ReadyLinkOptions | undefined {
+    const links = this.#ready.get(source) ?? new Set<Link>();
+    if (this.state !== "running") return undefined;
+    if (this.#readyCount >= defaults.maxReadyLinks) return undefined;
+    if (links.size >= defaults.maxReadyLinksPerSource) return undefined;
+    let kept: Link | undefined;
+    return {
+      heartbeatMs: this.#options.heartbeatIntervalMs ?? defaults.heartbeatIntervalMs,
+      onLink: (link) => {
+        kept = link;
+        links.add(link);
+        this.#ready.set(source, links);
+        this.#readyCount++;
+      },
+      onEnd: () => {
+        if (!kept || !links.delete(kept)) return;
+        this.#readyCount--;
+        if (links.size === 0) this.#ready.delete(source);
+      },
+    };
   }
 
   async #serve(client: Socket, record: ConnectionRecord, handshakeDone: () => void): Promise<void> {
@@ -70,8 +108,15 @@ export class UserServer extends FwdService {
       mode: "user",
       token,
       timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
+      firstByteTimeoutMs: this.#options.firstByteTimeoutMs ?? defaults.firstByteTimeoutMs,
       what,
       signal: this.hub.signal,
+      onReady: () => {
+        const keep = this.#keepReady(sourceOf(client.remoteAddress));
+        // A link kept ready is no handshake in progress: it frees its place.
+        if (keep) handshakeDone();
+        return keep;
+      },
     });
     const target = formatEndpoint(request);
     record.clientId = request.uniqueId;

@@ -278,13 +278,15 @@ describe("multi server", () => {
     expect(error.message).toMatch(/belongs to client "00000000000owner"/);
     expect(await reply).toEqual(LEGACY_EX);
     expect(server.publicPorts()).toEqual([
-      {
+      expect.objectContaining({
         port: `127.0.0.1:${publicPort}`,
         owner: "00000000000owner",
+        ownerAddress: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+        protocol: "legacy",
         waiting: 1,
         held: 0,
         relays: 0,
-      },
+      }),
     ]);
   });
 

@@ -13,26 +13,30 @@ const refused = new FwdError(
 );
 const inUse = new FwdError(ErrorCodes.ADDR_IN_USE, "public port in use");
 const denied = new FwdError(ErrorCodes.AUTH_FAILED, "bad token");
+const silent = new FwdError(ErrorCodes.TIMEOUT, "server went silent");
+
+type Step = RegistrationOutcome | "register-and-wait";
 
 /**
  * Drives a loop with a scripted server: each attempt takes the next outcome
  * from `script` (a function of the attempt number), at the fake time it ran.
+ * "register-and-wait" registers and waits until the test finishes it.
  */
-function scripted(script: (attempt: number) => RegistrationOutcome | "register-and-wait") {
+function scripted(script: (attempt: number) => Step, slots: () => number = () => 1) {
   const attempts: number[] = [];
   const states: RegistrationState[] = [];
-  let waiting: ((outcome: RegistrationOutcome) => void) | undefined;
+  const waiting: Array<(outcome: RegistrationOutcome) => void> = [];
   const loop = new RegistrationLoop({
-    slots: 1,
+    slots,
     backoff: { initialMs: 100, maxMs: 1000, random: () => 0 },
     onState: (state) => states.push(state),
     attempt: ({ signal, registered }: RegistrationContext) => {
       attempts.push(Date.now());
       const step = script(attempts.length);
       if (step !== "register-and-wait") return Promise.resolve(step);
-      registered();
+      registered("v2", 10086);
       return new Promise((resolve) => {
-        waiting = resolve;
+        waiting.push(resolve);
         signal.addEventListener("abort", () => resolve({ kind: "expired" }), { once: true });
       });
     },
@@ -41,8 +45,11 @@ function scripted(script: (attempt: number) => RegistrationOutcome | "register-a
     loop,
     attempts,
     states,
-    /** Ends the registration that is waiting, as the server would. */
-    finish: (outcome: RegistrationOutcome) => waiting?.(outcome),
+    /** Ends the oldest registration that is waiting, as the server would. */
+    finish: (outcome: RegistrationOutcome) => waiting.shift()?.(outcome),
+    get waiting() {
+      return waiting.length;
+    },
   };
 }
 
@@ -54,13 +61,19 @@ describe("RegistrationLoop", () => {
     vi.useRealTimers();
   });
 
-  it("retries an unreachable server with growing delays, reporting it once", async () => {
-    const run = scripted((n) => (n <= 6 ? { kind: "error", error: refused } : "register-and-wait"));
+  it("retries an unreachable server at once, then with growing delays, reporting it once", async () => {
+    const run = scripted((n) => (n <= 5 ? { kind: "error", error: refused } : "register-and-wait"));
     await vi.advanceTimersByTimeAsync(5000);
-    // Delays 50, 100, 200, 400, 500, 500 (equal jitter at its floor, cap 1000).
-    expect(run.attempts).toEqual([0, 50, 150, 350, 750, 1250, 1750]);
+    // Delays 50, 100, 200, 400, 500 (equal jitter at its floor, cap 1000).
+    expect(run.attempts).toEqual([0, 50, 150, 350, 750, 1250]);
     expect(run.states.map((s) => s.state)).toEqual(["retrying", "registered"]);
     expect(run.states[0]).toMatchObject({ error: refused, retryInMs: 50 });
+    expect(run.states[1]).toEqual({
+      state: "registered",
+      protocol: "v2",
+      port: 10086,
+      downForMs: 1250,
+    });
     await run.loop.stop();
     expect(run.states.at(-1)).toEqual({ state: "stopped" });
   });
@@ -69,30 +82,49 @@ describe("RegistrationLoop", () => {
     const run = scripted(() => ({ kind: "error", error: refused }));
     await vi.advanceTimersByTimeAsync(60_000);
     // At most one attempt per 500 ms once the cap is reached: ~120 in a minute, not thousands.
-    expect(run.attempts.length).toBeLessThan(130);
+    expect(run.attempts.length).toBeLessThan(125);
+    expect(run.attempts.length).toBeGreaterThan(100);
     expect(run.states).toHaveLength(1);
     await run.loop.stop();
   });
 
-  it("registers again at once after a pairing, and resets the backoff", async () => {
-    const run = scripted((n) =>
-      n === 1 ? { kind: "error", error: refused } : "register-and-wait",
+  it("paces one outage for all slots: four registrations do not retry four times as often", async () => {
+    let registered = false;
+    const run = scripted(
+      () => (registered ? "register-and-wait" : { kind: "error", error: refused }),
+      () => 4,
     );
-    await vi.advanceTimersByTimeAsync(50);
-    expect(run.attempts).toEqual([0, 50]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    const during = run.attempts.length;
+    // One outage: 4 at once, then paced as one (~500 ms apart), not 4 × that.
+    expect(during).toBeLessThan(30);
+    registered = true;
     await vi.advanceTimersByTimeAsync(1000);
-    run.finish({ kind: "paired" });
-    await vi.advanceTimersByTimeAsync(0);
-    expect(run.attempts).toEqual([0, 50, 1050]);
-    // Registered again after a pairing: not a new state, nothing more reported.
-    expect(run.states.map((s) => s.state)).toEqual(["retrying", "registered"]);
+    // Once one attempt gets through, the others go at once instead of waiting their turn.
+    expect(run.waiting).toBe(4);
+    expect(run.attempts.length - during).toBe(4);
     await run.loop.stop();
   });
 
-  it("renews an expired registration at once, without a report", async () => {
+  it("grows to more slots once the server is known", async () => {
+    let known = false;
+    const run = scripted(
+      () => {
+        known = true;
+        return "register-and-wait";
+      },
+      () => (known ? 4 : 1),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run.waiting).toBe(4);
+    expect(run.states.map((s) => s.state)).toEqual(["registered"]);
+    await run.loop.stop();
+  });
+
+  it("registers again at once after a pairing, without a report", async () => {
     const run = scripted(() => "register-and-wait");
     await vi.advanceTimersByTimeAsync(0);
-    run.finish({ kind: "expired" });
+    run.finish({ kind: "paired" });
     await vi.advanceTimersByTimeAsync(0);
     run.finish({ kind: "expired" });
     await vi.advanceTimersByTimeAsync(0);
@@ -101,7 +133,34 @@ describe("RegistrationLoop", () => {
     await run.loop.stop();
   });
 
-  it("reports each change of state once: refused, then reachable again", async () => {
+  it("says the tunnel is down only when its last registration is lost, and for how long", async () => {
+    let n = 0;
+    const run = scripted(
+      () => (++n <= 2 || n >= 5 ? "register-and-wait" : { kind: "error", error: refused }),
+      () => 2,
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run.waiting).toBe(2);
+    run.finish({ kind: "lost", error: silent });
+    await vi.advanceTimersByTimeAsync(0);
+    // One link lost while the other waits: the tunnel is still up, nothing to report.
+    expect(run.states.map((s) => s.state)).toEqual(["registered"]);
+    run.finish({ kind: "lost", error: silent });
+    await vi.advanceTimersByTimeAsync(5000);
+    // Down: first for the lost link, then (a new cause) for the refused retries; once each.
+    expect(run.states.map((s) => s.state)).toEqual([
+      "registered",
+      "retrying",
+      "retrying",
+      "registered",
+    ]);
+    expect(run.states[1]).toMatchObject({ error: silent, retryInMs: 0 });
+    expect(run.states[2]).toMatchObject({ error: refused });
+    expect((run.states[3] as { downForMs: number }).downForMs).toBeGreaterThan(0);
+    await run.loop.stop();
+  });
+
+  it("reports each change of state once: refused, then unreachable, then registered", async () => {
     const run = scripted((n) =>
       n <= 3
         ? { kind: "refused", error: inUse }

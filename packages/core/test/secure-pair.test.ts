@@ -116,7 +116,7 @@ describe("user pair with a token", () => {
     const client = await userClient(
       server.address().port,
       { host: "127.0.0.1", port: 1 },
-      { uniqueId: "oldie" },
+      { uniqueId: "oldie", protocol: "legacy" },
     );
     expect(await refusedThrough(client)).toMatchObject({ code: "ERR_FWD_REFUSED" });
     expect((await serverError).message).toMatch(
@@ -205,7 +205,7 @@ describe("a v2 client meeting a server that is not v2", () => {
       { protocol: "v2" },
     );
     expect(await refusedThrough(client)).toMatchObject({
-      code: "ERR_FWD_PROTOCOL",
+      code: "ERR_FWD_HANDSHAKE_CLOSED",
       message: expect.stringMatching(/if it is a legacy server, set `protocol` to legacy/),
     });
   });

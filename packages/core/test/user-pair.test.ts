@@ -161,9 +161,20 @@ describe("user server", () => {
     await closedByPeer(socket);
   });
 
-  it("closes without a reply when the target is unreachable; the TS client says so", async () => {
+  it("tells a v2 client why the target is unreachable", async () => {
     const server = await userServer();
     const client = await userClient(server.address(), await freePort());
+    const clientFailed = nextError(client);
+    const socket = await connectTo(client.address().port);
+    const [, error] = await clientFailed;
+    expect(error.code).toBe("ERR_FWD_CONN_REFUSED");
+    expect(error.message).toMatch(/cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    await closedByPeer(socket);
+  });
+
+  it("closes without a reply when the target is unreachable; the legacy TS client says so", async () => {
+    const server = await userServer();
+    const client = await userClient(server.address(), await freePort(), { protocol: "legacy" });
     const serverFailed = nextError(server);
     const clientFailed = nextError(client);
     const socket = await connectTo(client.address().port);

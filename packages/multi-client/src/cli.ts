@@ -5,6 +5,7 @@ import {
   connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   type FlagValues,
+  heartbeatFlag,
   idleTimeoutFlag,
   type Logger,
   lifecycleFlags,
@@ -78,6 +79,7 @@ export const spec = {
       ),
       idle_timeout: idleTimeoutFlag,
     }),
+    heartbeat_interval: heartbeatFlag,
     ...tokenFlags,
     ...clientTlsFlags,
     ...lifecycleFlags,
@@ -108,22 +110,36 @@ export function toMultiClientOptions(
     connectTimeoutMs: toMs(flags.connect_timeout),
     registerTimeoutMs: toMs(flags.register_timeout),
     idleTimeoutMs: toMs(flags.idle_timeout),
+    heartbeatIntervalMs: toMs(flags.heartbeat_interval),
   };
   return options;
 }
 
-/** One line per change of registration state. */
+/** One line per change of the tunnel's state, saying only what the server has said. */
 export function describeState(
   state: RegistrationState,
   options: MultiClientOptions,
 ): string | undefined {
-  const server = formatEndpoint(options.server);
+  const server = `server ${formatEndpoint(options.server)}`;
+  const target = formatEndpoint(options.target);
   switch (state.state) {
-    case "registered":
-      return `registered with server ${server}: public port ${options.publicPort} reaches ${formatEndpoint(options.target)}`;
-    case "refused":
+    case "requested":
+      return `asked ${server} for public port ${options.publicPort}; a legacy server answers only when the first visitor arrives`;
+    case "registered": {
+      const back =
+        state.downForMs === undefined
+          ? ""
+          : ` (back after ${(state.downForMs / 1000).toFixed(1)} s)`;
+      return state.protocol === "v2"
+        ? `registered with ${server}: public port ${state.port} is open and reaches ${target}${back}`
+        : `${server} answered (legacy protocol): public port ${state.port} reaches ${target}${back}`;
+    }
     case "retrying":
-      return `${messageOf(state.error, spec)}; retrying with backoff (first retry in ${(state.retryInMs / 1000).toFixed(1)} s)`;
+      return state.retryInMs === 0
+        ? `lost ${server}: ${messageOf(state.error, spec)}; reconnecting`
+        : `${messageOf(state.error, spec)}; retrying (next attempt in ${(state.retryInMs / 1000).toFixed(1)} s)`;
+    case "refused":
+      return `${messageOf(state.error, spec)}; retrying (next attempt in ${(state.retryInMs / 1000).toFixed(1)} s)`;
     case "stopped":
       return undefined;
   }
@@ -140,8 +156,8 @@ export async function startMultiClientCli(flags: MultiClientFlags, log: Logger):
   });
   const running = superviseService(client, log, spec);
   log.info(
-    `registering public port ${options.publicPort} with server ${formatEndpoint(options.server)} ` +
-      `for ${formatEndpoint(options.target)}`,
+    `connecting to server ${formatEndpoint(options.server)} for public port ${options.publicPort} ` +
+      `→ ${formatEndpoint(options.target)}`,
   );
   return running;
 }

@@ -43,7 +43,8 @@ async function startClientBin(
       ...extra,
     ]),
   );
-  await client.waitFor(/registered with server/);
+  // v2 servers confirm; a legacy server is only asked (it answers with the first visitor).
+  await client.waitFor(/registered with server|asked server .* for public port/);
   return client;
 }
 
@@ -88,7 +89,7 @@ describe("multi-client and multi-server bins", () => {
       ]),
     );
     await client.waitFor(
-      /warning: cannot connect to 127\.0\.0\.1:\d+: connection refused;.*retrying with backoff/,
+      /warning: cannot connect to 127\.0\.0\.1:\d+: connection refused;.*; retrying \(next attempt in 0\.\d s\)/,
     );
     await startServerBin(serverPort);
     await client.waitFor(/registered with server/);

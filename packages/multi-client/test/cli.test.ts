@@ -21,6 +21,7 @@ describe("multi-client flags", () => {
       uniqueId: "0000000000000000",
       connectTimeoutMs: 10_000,
       registerTimeoutMs: 30_000,
+      heartbeatIntervalMs: 2000,
       protocol: "auto",
     });
   });
@@ -57,11 +58,26 @@ describe("multi-client flags", () => {
       "ERR_FWD_CONN_REFUSED",
       "cannot connect to vps:33333: connection refused",
     );
-    expect(describeState({ state: "registered" }, opts)).toBe(
-      "registered with server vps:33333: public port 10086 reaches localhost:3389",
+    expect(describeState({ state: "registered", protocol: "v2", port: 10086 }, opts)).toBe(
+      "registered with server vps:33333: public port 10086 is open and reaches localhost:3389",
+    );
+    expect(
+      describeState({ state: "registered", protocol: "v2", port: 10086, downForMs: 6240 }, opts),
+    ).toBe(
+      "registered with server vps:33333: public port 10086 is open and reaches localhost:3389 (back after 6.2 s)",
+    );
+    expect(describeState({ state: "requested" }, opts)).toBe(
+      "asked server vps:33333 for public port 10086; a legacy server answers only when the first visitor arrives",
+    );
+    expect(describeState({ state: "registered", protocol: "legacy", port: 10086 }, opts)).toBe(
+      "server vps:33333 answered (legacy protocol): public port 10086 reaches localhost:3389",
     );
     expect(describeState({ state: "retrying", error, retryInMs: 1234 }, opts)).toBe(
-      "cannot connect to vps:33333: connection refused; retrying with backoff (first retry in 1.2 s)",
+      "cannot connect to vps:33333: connection refused; retrying (next attempt in 1.2 s)",
+    );
+    const silent = new FwdError("ERR_FWD_TIMEOUT", "server vps:33333 went silent");
+    expect(describeState({ state: "retrying", error: silent, retryInMs: 0 }, opts)).toBe(
+      "lost server vps:33333: server vps:33333 went silent; reconnecting",
     );
     expect(describeState({ state: "stopped" }, opts)).toBeUndefined();
   });

@@ -6,6 +6,7 @@ import {
   EXIT_STATUS_EPILOG,
   type FlagValues,
   handshakeTimeoutFlag,
+  heartbeatFlag,
   idleTimeoutFlag,
   type Logger,
   lifecycleFlags,
@@ -39,7 +40,14 @@ export const spec = {
       "holdTimeoutMs",
     ),
     idle_timeout: idleTimeoutFlag,
+    heartbeat_interval: heartbeatFlag,
     ...tokenFlags,
+    public_host: {
+      kind: "host",
+      default: "0.0.0.0",
+      describe: "Address the public ports are bound to (a legacy client's 0.0.0.0 included)",
+      option: "publicHost",
+    },
     allow_ports: {
       kind: "string",
       describe: "Public ports clients may open, e.g. 10000-10100,3389 (default: any)",
@@ -66,7 +74,9 @@ export function toMultiServerOptions(
       flags.allow_ports === undefined ? undefined : PortAllowlist.parse(flags.allow_ports),
     handshakeTimeoutMs: toMs(flags.handshake_timeout),
     holdTimeoutMs: toMs(flags.hold_timeout),
+    publicHost: flags.public_host,
     idleTimeoutMs: toMs(flags.idle_timeout),
+    heartbeatIntervalMs: toMs(flags.heartbeat_interval),
   };
   return options;
 }

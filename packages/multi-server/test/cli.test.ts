@@ -12,6 +12,9 @@ describe("multi-server flags", () => {
       bind: { host: "0.0.0.0", port: 33333 },
       handshakeTimeoutMs: 10_000,
       holdTimeoutMs: 10_000,
+      heartbeatIntervalMs: 2000,
+      maxHandshakesPerSource: 32,
+      publicHost: "0.0.0.0",
       maxHandshakes: 256,
     });
   });

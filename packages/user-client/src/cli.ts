@@ -7,6 +7,7 @@ import {
   connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   type FlagValues,
+  heartbeatFlag,
   idleTimeoutFlag,
   type Logger,
   lifecycleFlags,
@@ -68,6 +69,7 @@ export const spec = {
       ),
       idle_timeout: idleTimeoutFlag,
     }),
+    heartbeat_interval: heartbeatFlag,
     ...tokenFlags,
     ...clientTlsFlags,
     ...lifecycleFlags,
@@ -95,6 +97,7 @@ export function toUserClientOptions(flags: UserClientFlags, env = process.env): 
     connectTimeoutMs: toMs(flags.connect_timeout),
     handshakeTimeoutMs: toMs(flags.handshake_timeout),
     idleTimeoutMs: toMs(flags.idle_timeout),
+    heartbeatIntervalMs: toMs(flags.heartbeat_interval),
   };
   return options;
 }

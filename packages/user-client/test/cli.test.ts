@@ -21,6 +21,7 @@ describe("user-client flags", () => {
       uniqueId: "0000000000000000",
       connectTimeoutMs: 10_000,
       handshakeTimeoutMs: 10_000,
+      heartbeatIntervalMs: 2000,
       protocol: "auto",
     });
   });

@@ -7,6 +7,7 @@ import {
   EXIT_STATUS_EPILOG,
   type FlagValues,
   handshakeTimeoutFlag,
+  heartbeatFlag,
   idleTimeoutFlag,
   type Logger,
   lifecycleFlags,
@@ -36,6 +37,7 @@ export const spec = {
       "Give up connecting to a requested target after this many seconds",
     ),
     idle_timeout: idleTimeoutFlag,
+    heartbeat_interval: heartbeatFlag,
     ...tokenFlags,
     allow_targets: {
       kind: "string",
@@ -61,6 +63,7 @@ export function toUserServerOptions(flags: UserServerFlags, env = process.env): 
     handshakeTimeoutMs: toMs(flags.handshake_timeout),
     connectTimeoutMs: toMs(flags.connect_timeout),
     idleTimeoutMs: toMs(flags.idle_timeout),
+    heartbeatIntervalMs: toMs(flags.heartbeat_interval),
   };
   return options;
 }

@@ -13,6 +13,8 @@ describe("user-server flags", () => {
       bind: { host: "0.0.0.0", port: 22222 },
       handshakeTimeoutMs: 10_000,
       connectTimeoutMs: 10_000,
+      heartbeatIntervalMs: 2000,
+      maxHandshakesPerSource: 32,
       maxHandshakes: 256,
     });
   });

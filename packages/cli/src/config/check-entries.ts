@@ -120,6 +120,7 @@ function wanted(spec: FlagSpec): string {
     case "listen-port":
       return "a port number";
     case "seconds":
+    case "seconds-or-off":
       return "a number of seconds";
     case "count":
       return "a whole number";
@@ -154,9 +155,10 @@ export function checkEntry(entry: ConfigEntry, flags: FlagSpecs): CheckedValue |
   const { key, type, value } = entry;
   const spec = flags[key]!;
   const numeric = spec.kind === "port" || spec.kind === "listen-port" || spec.kind === "count";
-  const textual = spec.kind !== "boolean" && !numeric && spec.kind !== "seconds";
+  const seconds = spec.kind === "seconds" || spec.kind === "seconds-or-off";
+  const textual = spec.kind !== "boolean" && !numeric && !seconds;
   let text: string;
-  if (numeric || spec.kind === "seconds") {
+  if (numeric || seconds) {
     if (type === "string" && /^\s*\d+(\.\d+)?\s*$/.test(String(value))) {
       return `${key} must be a number, not a string: drop the quotes around ${String(value).trim()}`;
     }

@@ -20,6 +20,8 @@ function typeOf(flag: FlagSpec): string {
       return "port 0–65535";
     case "seconds":
       return "seconds > 0";
+    case "seconds-or-off":
+      return "seconds ≥ 0 (0: off)";
     case "count":
       return "integer ≥ 1";
     case "string":

@@ -29,6 +29,8 @@ function valueSchema(flag: FlagSpec): JsonSchema {
       return { type: "integer", minimum: 0, maximum: 65535 };
     case "seconds":
       return { type: "number", exclusiveMinimum: 0 };
+    case "seconds-or-off":
+      return { type: "number", minimum: 0 };
     case "count":
       return { type: "integer", minimum: 1, maximum: 999_999_999 };
     case "string":

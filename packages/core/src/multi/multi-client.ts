@@ -2,18 +2,21 @@ import type { Socket } from "node:net";
 import { type Endpoint, formatEndpoint } from "../address.js";
 import type { BackoffOptions } from "../backoff.js";
 import {
-  awaitPaired,
   type ClientRequest,
   isFatalHandshakeError,
+  type ProtocolPlan,
   readLegacyReply,
-  requestV2,
   resolveProtocol,
   sendLegacyRequest,
 } from "../client-handshake.js";
+import { looksLegacy, requestV2 } from "../client-v2.js";
 import { defaults } from "../defaults.js";
 import { dial } from "../dial.js";
 import { ErrorCodes, FwdError, isFwdError, toFwdError } from "../errors.js";
+import { Link } from "../link.js";
 import { padUniqueId } from "../protocol/legacy.js";
+import { ACCEPT_FRAME, decodeOffer, FrameType } from "../protocol/v2.js";
+import { serverProtocols } from "../server-protocols.js";
 import { FwdService } from "../service.js";
 import type { TunnelClientOptions } from "../tunnel-options.js";
 import {
@@ -26,68 +29,118 @@ import {
 export interface MultiClientOptions extends TunnelClientOptions {
   /** Where each public connection is relayed to, on this side. */
   target: Endpoint;
-  /** The port the server opens for the public. */
+  /** The port the server opens for the public (0: any free port, v2 only; see status()). */
   publicPort: number;
   /** The address the server binds it to (legacy: default 0.0.0.0; v2: default the server's choice). */
   publicHost?: string | undefined;
-  /** Renew a registration that nothing paired within this long (default 30 s). */
+  /** Legacy: renew a registration that nothing paired within this long (default 30 s). */
   registerTimeoutMs?: number | undefined;
-  /** Retry delays after failures (default 250 ms doubling up to 5 s, with jitter). */
+  /** Retry pacing in an outage (default: first retry within 250 ms, then at most 1 s apart, with jitter). */
   backoff?: BackoffOptions | undefined;
 }
 
 export interface MultiClientEvents {
-  /** The registration state changed (reported once per change, not per attempt). */
+  /** The tunnel's state changed (reported once per change, not per attempt). */
   state: [state: RegistrationState];
 }
 
+/** What a multi-client is doing, for status displays. */
+export interface MultiClientStatus {
+  /** "connecting" until the first attempt says more. */
+  state: RegistrationState["state"] | "connecting";
+  /** When it entered that state (ms since the epoch). */
+  since: number;
+  error?: FwdError | undefined;
+  /** The protocol the server speaks, once known. */
+  protocol: "legacy" | "v2" | undefined;
+  /** The public port: as the server opened it, else as asked. */
+  publicPort: number;
+  /** Registrations waiting at the server now. */
+  waiting: number;
+  /** Last heartbeat round trip to the server. */
+  rttMs: number | undefined;
+}
+
 /**
- * The client of the reverse tunnel: keeps a registration waiting at the
- * multi-server at all times; each time the server pairs it with a public
- * connection it registers again at once and relays that connection to the
- * target. Against a legacy server exactly one registration waits (the legacy
- * server replaces a waiting registration with a newer one). Start it with
- * start(), or at once with startMultiClient().
+ * The client of the reverse tunnel: keeps registrations waiting at the
+ * multi-server; when the server offers a visitor on one, it takes it,
+ * registers anew and relays the visitor to the target. Over v2 it keeps
+ * several registrations waiting, each with heartbeats both ways, so a path
+ * that died (a router that forgot the connection) is replaced within
+ * seconds; against a legacy server exactly one waits, as the legacy client
+ * did. In auto mode it speaks v2 and falls back to legacy when the server
+ * turns out to be a legacy one. Start it with start(), or at once with
+ * startMultiClient().
  */
 export class MultiClient extends FwdService<MultiClientEvents> {
   readonly #options: MultiClientOptions;
-  readonly #protocol: "legacy" | "v2";
+  readonly #plan: ProtocolPlan;
   readonly #request: ClientRequest;
+  readonly #server: string;
+  readonly #links = new Set<Link>();
   #loop: RegistrationLoop | undefined;
+  #protocol: "legacy" | "v2" | undefined;
+  #state: RegistrationState | undefined;
+  #since = Date.now();
 
   constructor(options: MultiClientOptions) {
     super(options.signal);
     this.#options = options;
-    const legacyDefault = defaults.publicHost;
-    this.#protocol = resolveProtocol(
+    this.#server = formatEndpoint(options.server);
+    this.#plan = resolveProtocol(
       options.protocol ?? "auto",
       options.token,
-      options.publicHost ?? legacyDefault,
+      options.publicHost ?? defaults.publicHost,
       "publicHost",
     );
-    const legacy = this.#protocol === "legacy";
+    if (this.#plan === "legacy" && options.publicPort === 0) {
+      throw new FwdError(
+        ErrorCodes.INVALID_ARG,
+        "`publicPort` 0 (any free port) needs protocol v2: a legacy server cannot say which port it opened",
+        { option: "publicPort", value: 0 },
+      );
+    }
     this.#request = {
       kind: "register",
-      host: options.publicHost ?? (legacy ? legacyDefault : ""),
+      host: options.publicHost ?? "",
       port: options.publicPort,
       uniqueId: padUniqueId(options.uniqueId ?? ""),
     };
   }
 
-  /** The handshake it speaks with the server. */
-  get protocol(): "legacy" | "v2" {
+  /** The protocol the server speaks, once known. */
+  get protocol(): "legacy" | "v2" | undefined {
     return this.#protocol;
+  }
+
+  /** What the tunnel is doing now. */
+  status(): MultiClientStatus {
+    let rttMs: number | undefined;
+    for (const link of this.#links) rttMs = link.rttMs ?? rttMs;
+    const state = this.#state;
+    return {
+      state: state?.state ?? "connecting",
+      since: this.#since,
+      error: state && "error" in state ? state.error : undefined,
+      protocol: this.#protocol,
+      publicPort: this.#request.port,
+      waiting: this.#links.size,
+      rttMs,
+    };
   }
 
   /** @internal */
   protected async onStart(): Promise<void> {
     this.#loop = new RegistrationLoop({
       // A legacy server keeps one registration per port and replaces it with
-      // the next; a v2 (fwd) server keeps them all, so bursts need no wait.
-      slots: this.#protocol === "v2" ? defaults.v2WaitingRegistrations : 1,
+      // the next; a fwd server keeps them all. Until the server is known,
+      // one registration asks.
+      slots: () => (this.#protocol === "v2" ? defaults.v2WaitingRegistrations : 1),
       attempt: (context) => this.#register(context),
       backoff: this.#options.backoff,
       onState: (state) => {
+        this.#state = state;
+        this.#since = Date.now();
         this.emit("state", state);
         if (state.state === "stopped" && state.error) this.fail(state.error);
       },
@@ -99,62 +152,119 @@ export class MultiClient extends FwdService<MultiClientEvents> {
     await this.#loop?.stop();
   }
 
-  /** One registration: connect, register, wait for a pairing. */
-  async #register({ signal, registered }: RegistrationContext): Promise<RegistrationOutcome> {
+  #speaks(): "legacy" | "v2" {
+    if (this.#plan !== "v2-or-legacy") return this.#plan;
+    return serverProtocols.isLegacy(this.#server) ? "legacy" : "v2";
+  }
+
+  /** One registration: connect, register, wait for a visitor. */
+  async #register(context: RegistrationContext): Promise<RegistrationOutcome> {
     const { server, tls } = this.#options;
+    const { signal } = context;
     let tunnel: Socket;
     try {
       tunnel = await dial({ ...server, tls, timeoutMs: this.#options.connectTimeoutMs, signal });
     } catch (err) {
+      // Unreachable: it may come back upgraded, so ask v2 again next time.
+      serverProtocols.forget(this.#server);
       return outcomeOf(err);
     }
     this.hub.track(tunnel);
     try {
-      const rest = await this.#awaitPairing(tunnel, signal, registered);
-      if (rest === "expired") {
-        tunnel.destroy();
-        return { kind: "expired" };
-      }
-      void this.#relayToTarget(tunnel, rest);
-      return { kind: "paired" };
+      return this.#speaks() === "v2"
+        ? await this.#registerV2(tunnel, context)
+        : await this.#registerLegacy(tunnel, context);
     } catch (err) {
       tunnel.destroy();
+      if (this.#plan === "v2-or-legacy" && looksLegacy(err)) {
+        serverProtocols.markLegacy(this.#server);
+        return { kind: "again" };
+      }
       return outcomeOf(err);
     }
   }
 
-  /**
-   * Registers on `tunnel` and resolves with the bytes after the pairing, or
-   * "expired" when no public connection came within the register timeout.
-   */
-  async #awaitPairing(
-    tunnel: Socket,
-    signal: AbortSignal,
-    registered: () => void,
-  ): Promise<Buffer | "expired"> {
-    const what = `server ${formatEndpoint(this.#options.server)}`;
-    const pairingTimeoutMs = this.#options.registerTimeoutMs ?? defaults.registerTimeoutMs;
-    const port = this.#options.publicPort;
-    if (this.#protocol === "v2") {
-      const rest = await requestV2(tunnel, this.#request, {
-        token: this.#options.token,
-        timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
+  async #registerV2(tunnel: Socket, context: RegistrationContext): Promise<RegistrationOutcome> {
+    const granted = await requestV2(tunnel, this.#request, {
+      token: this.#options.token,
+      timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
+      what: `server ${this.#server}`,
+      signal: context.signal,
+    });
+    // Asked for any port: keep the one the server opened for the next registrations.
+    this.#request.port = granted.port;
+    this.#protocol = "v2";
+    context.registered("v2", granted.port);
+    return this.#waitForVisitor(tunnel, granted.rest, context.signal);
+  }
+
+  /** Waits on a registered link for an offer, answering heartbeats, until it dies or the loop stops. */
+  #waitForVisitor(tunnel: Socket, rest: Buffer, signal: AbortSignal): Promise<RegistrationOutcome> {
+    return new Promise((resolve) => {
+      const what = `server ${this.#server}`;
+      const done = (outcome: RegistrationOutcome) => {
+        this.#links.delete(link);
+        signal.removeEventListener("abort", onAbort);
+        resolve(outcome);
+      };
+      const link: Link = new Link(tunnel, {
+        initial: rest,
+        heartbeatMs: this.#options.heartbeatIntervalMs ?? defaults.heartbeatIntervalMs,
         what,
-        signal,
+        onFrame: (frame) => {
+          if (frame.type !== FrameType.OFFER) {
+            link.kill(
+              new FwdError(
+                ErrorCodes.PROTOCOL,
+                `${what} sent frame type ${frame.type} to a waiting registration`,
+              ),
+            );
+            return;
+          }
+          const { publicPeer } = decodeOffer(frame.body);
+          const head = link.release();
+          tunnel.write(ACCEPT_FRAME);
+          void this.#relayToTarget(tunnel, head, publicPeer);
+          done({ kind: "paired" });
+        },
+        onDead: (error) => {
+          // One link gone silent: the others likely share its fate (a NAT
+          // that forgot them all); ask them now rather than at their deadline.
+          if (error.code === ErrorCodes.TIMEOUT) this.#probeLinks(link);
+          done({ kind: "lost", error });
+        },
       });
-      registered();
-      return expiring(
-        awaitPaired(tunnel, { timeoutMs: pairingTimeoutMs, what, signal, initial: rest }).then(
-          (paired) => paired.rest,
-        ),
-      );
+      const onAbort = () =>
+        link.kill(new FwdError(ErrorCodes.ABORTED, "the client stopped registering"));
+      this.#links.add(link);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  #probeLinks(dead: Link): void {
+    for (const link of this.#links) {
+      if (link !== dead) link.probe(Math.max(1000, 4 * (link.rttMs ?? 250)));
     }
-    sendLegacyRequest(tunnel, this.#request);
-    registered();
-    return expiring(
-      readLegacyReply(
+  }
+
+  async #registerLegacy(
+    tunnel: Socket,
+    context: RegistrationContext,
+  ): Promise<RegistrationOutcome> {
+    const what = `server ${this.#server}`;
+    const port = this.#request.port;
+    const request = { ...this.#request, host: this.#request.host || defaults.publicHost };
+    sendLegacyRequest(tunnel, request);
+    context.requested();
+    let head: Buffer;
+    try {
+      head = await readLegacyReply(
         tunnel,
-        { timeoutMs: pairingTimeoutMs, what, signal },
+        {
+          timeoutMs: this.#options.registerTimeoutMs ?? defaults.registerTimeoutMs,
+          what,
+          signal: context.signal,
+        },
         {
           ex: new FwdError(
             ErrorCodes.ADDR_IN_USE,
@@ -165,14 +275,25 @@ export class MultiClient extends FwdService<MultiClientEvents> {
             `${what} closed the registration for public port ${port} without an answer`,
           ),
         },
-      ),
-    );
+      );
+    } catch (err) {
+      if (isFwdError(err, ErrorCodes.TIMEOUT)) {
+        tunnel.destroy();
+        return { kind: "expired" };
+      }
+      throw err;
+    }
+    // A legacy server answers only when a visitor comes: its OK is the proof the port is open.
+    this.#protocol = "legacy";
+    context.registered("legacy", port);
+    void this.#relayToTarget(tunnel, head, "a visitor");
+    return { kind: "paired" };
   }
 
-  /** A public connection arrived through `tunnel`: connect to the target and relay. */
-  async #relayToTarget(tunnel: Socket, head: Buffer): Promise<void> {
-    const { server, target } = this.#options;
-    const record = this.hub.open(formatEndpoint(server));
+  /** A visitor arrived through `tunnel`: connect to the target and relay. */
+  async #relayToTarget(tunnel: Socket, head: Buffer, visitor: string): Promise<void> {
+    const { target } = this.#options;
+    const record = this.hub.open(visitor);
     record.target = formatEndpoint(target);
     let upstream: Socket;
     try {
@@ -205,14 +326,4 @@ function outcomeOf(err: unknown): RegistrationOutcome {
   if (isFatalHandshakeError(error)) return { kind: "fatal", error };
   if (error.code === ErrorCodes.ADDR_IN_USE) return { kind: "refused", error };
   return { kind: "error", error };
-}
-
-/** A wait for a pairing that timed out is not a failure: the registration expired. */
-async function expiring(pairing: Promise<Buffer>): Promise<Buffer | "expired"> {
-  try {
-    return await pairing;
-  } catch (err) {
-    if (isFwdError(err, ErrorCodes.TIMEOUT)) return "expired";
-    throw err;
-  }
 }

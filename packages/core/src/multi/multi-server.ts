@@ -6,54 +6,74 @@ import type { PortAllowlist } from "../allowlist.js";
 import type { ConnectionRecord } from "../connection-info.js";
 import { defaults } from "../defaults.js";
 import { ErrorCodes, FwdError } from "../errors.js";
-import { acceptHandshake, refuseWith } from "../server-handshake.js";
+import { acceptHandshake, refuseWith, type ServerHandshake } from "../server-handshake.js";
 import { FwdService } from "../service.js";
+import { Traffic, type TrafficCounters } from "../traffic.js";
 import type { TunnelServerOptions } from "../tunnel-options.js";
 import { type PortServices, PublicPort, type PublicPortLimits } from "./public-port.js";
 
 const debug = createDebug("fwd:core:multi");
 
 export interface MultiServerOptions extends TunnelServerOptions {
-  /** A public connection waits this long for a registration (default 10 s). */
+  /** A visitor waits this long for a live registration (default 10 s). */
   holdTimeoutMs?: number | undefined;
-  /** At most this many public connections wait per port (default 128). */
+  /** At most this many visitors wait per port (default 128). */
   maxHeldPerPort?: number | undefined;
-  /** Close a waiting registration after this long (default 65 s: clients renew every 30 s). */
+  /** Close a waiting legacy registration after this long (default 65 s: clients renew every 30 s). */
   registrationTimeoutMs?: number | undefined;
   /** At most this many registrations wait per port (default 16: a client keeps one to four). */
   maxWaitingPerPort?: number | undefined;
   /** Keep an idle port for its owner this long after its last registration and relay (default 1 s). */
   portLingerMs?: number | undefined;
+  /** An offered v2 registration must take its visitor within this long (default 1.5 s). */
+  pairingConfirmMs?: number | undefined;
   /** Public ports clients may open; unset: any. */
   allowPorts?: PortAllowlist | undefined;
-  /** Where public ports are bound when a v2 client leaves it to the server (default 0.0.0.0). */
+  /** Where public ports are bound when a client leaves it to the server, as legacy clients do (default 0.0.0.0). */
   publicHost?: string | undefined;
 }
 
-/** Public ports and who owns them, for status displays and tests. */
+/** A public port and who owns it, for status displays, logs and tests. */
 export interface PublicPortStatus {
+  /** host:port as bound. */
   port: string;
   owner: string;
+  /** The address of the owner's latest registration. */
+  ownerAddress: string;
+  protocol: "legacy" | "v2";
+  /** Registrations waiting for a visitor. */
   waiting: number;
+  /** Visitors waiting for a registration. */
   held: number;
   relays: number;
+  openedAt: number;
+  rttMs: number | undefined;
+  traffic: TrafficCounters;
+}
+
+export interface MultiServerEvents {
+  /** A client opened a public port. */
+  portOpened: [port: PublicPortStatus];
+  /** A public port closed: its owner left (no registration, no relay), or the server stopped. */
+  portReleased: [port: PublicPortStatus];
 }
 
 /**
  * The server of the reverse tunnel. A multi-client registers a public port
- * with the legacy request frame; the server opens that port and pairs each
- * public connection with a waiting registration of its owner, answers OK on
- * it and relays. The port belongs to the unique id that opened it: another
- * id, or a port that cannot be bound, gets EX. Create with startMultiServer().
+ * (legacy or v2); the server opens it and hands each visitor to a waiting
+ * registration of its owner, and relays. The port belongs to the unique id
+ * that opened it: another id, or a port that cannot be bound, is refused.
+ * Start it with start(), or at once with startMultiServer().
  */
-export class MultiServer extends FwdService {
+export class MultiServer extends FwdService<MultiServerEvents> {
   readonly #options: MultiServerOptions;
   readonly #acceptor: Acceptor;
-  readonly #ports = new Map<string, PublicPort>();
+  readonly #ports = new Map<number, PublicPort>();
   /** Ports being bound: registrations for them wait for the outcome. */
-  readonly #opening = new Map<string, Promise<PublicPort>>();
+  readonly #opening = new Map<number, Promise<PublicPort>>();
   readonly #limits: PublicPortLimits;
   readonly #services: PortServices;
+  readonly #visitors = new Traffic();
 
   constructor(options: MultiServerOptions) {
     super(options.signal);
@@ -65,26 +85,41 @@ export class MultiServer extends FwdService {
         bind: options.bind,
         tls: options.tls,
         maxHandshakes: options.maxHandshakes ?? defaults.maxHandshakes,
+        maxHandshakesPerSource: options.maxHandshakesPerSource ?? defaults.maxHandshakesPerSource,
       },
     );
     this.#limits = {
       holdTimeoutMs: options.holdTimeoutMs ?? defaults.holdTimeoutMs,
       maxHeld: options.maxHeldPerPort ?? defaults.maxHeldPerPort,
+      heldBytes: defaults.heldVisitorBytes,
       registrationTimeoutMs: options.registrationTimeoutMs ?? defaults.registrationTimeoutMs,
       maxWaiting: options.maxWaitingPerPort ?? defaults.maxWaitingPerPort,
       lingerMs: options.portLingerMs ?? defaults.portLingerMs,
+      heartbeatMs: options.heartbeatIntervalMs ?? defaults.heartbeatIntervalMs,
+      confirmMs: options.pairingConfirmMs ?? defaults.pairingConfirmMs,
     };
     this.#services = {
       track: (socket) => this.hub.track(socket),
-      open: (remote) => this.hub.open(remote),
-      fail: (record, error) => this.hub.fail(record, error),
-      startRelay: (publicSocket, registration, record) =>
-        this.hub.startRelay(publicSocket, registration, record, {
+      open: (remote) => {
+        this.#visitors.opened();
+        return this.hub.open(remote);
+      },
+      fail: (record, error) => {
+        if (record.target?.startsWith("public port")) this.#visitors.failedOne(error.code);
+        this.hub.fail(record, error);
+      },
+      startRelay: (visitor, registration, record, head) => {
+        const relay = this.hub.startRelay(visitor, registration, record, {
           idleTimeoutMs: options.idleTimeoutMs,
-        }),
+          head,
+        });
+        this.#visitors.relaying(relay);
+        return relay;
+      },
       released: (port) => {
-        const key = String(port.endpoint.port);
-        if (this.#ports.get(key) === port) this.#ports.delete(key);
+        if (this.#ports.get(port.boundPort) !== port) return;
+        this.#ports.delete(port.boundPort);
+        this.emit("portReleased", statusOf(port));
       },
     };
   }
@@ -101,7 +136,12 @@ export class MultiServer extends FwdService {
 
   /** The public ports open now. */
   publicPorts(): PublicPortStatus[] {
-    return [...this.#ports.values()].map((port) => ({ port: port.key, ...port.status }));
+    return [...this.#ports.values()].map(statusOf);
+  }
+
+  /** Counters over visitors only (stats() counts registrations too). */
+  visitorStats(): TrafficCounters {
+    return this.#visitors.snapshot();
   }
 
   /** @internal */
@@ -112,8 +152,10 @@ export class MultiServer extends FwdService {
   /** Stops taking registrations and closes the public ports; relays go on. @internal */
   protected async stopAccepting(): Promise<void> {
     this.#acceptor.close();
-    await Promise.all([...this.#ports.values()].map((port) => port.close()));
+    const ports = [...this.#ports.values()];
     this.#ports.clear();
+    await Promise.all(ports.map((port) => port.close()));
+    for (const port of ports) this.emit("portReleased", statusOf(port));
   }
 
   async #serve(socket: Socket, info: ConnectionRecord, handshakeDone: () => void): Promise<void> {
@@ -122,16 +164,56 @@ export class MultiServer extends FwdService {
       mode: "multi",
       token: this.#options.token,
       timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
+      firstByteTimeoutMs: this.#options.firstByteTimeoutMs ?? defaults.firstByteTimeoutMs,
       what,
       signal: this.hub.signal,
     });
     info.clientId = request.uniqueId;
+    // "Any address" (the legacy client always asks for 0.0.0.0) means the server's public host.
+    const asked = request.host === "0.0.0.0" ? "" : request.host;
     const endpoint = {
-      host: request.host || (this.#options.publicHost ?? defaults.publicHost),
+      host: asked || (this.#options.publicHost ?? defaults.publicHost),
       port: request.port,
     };
     info.target = `public port ${formatEndpoint(endpoint)}`;
     const who = `${what} (id ${JSON.stringify(request.uniqueId)})`;
+    this.#check(request, endpoint, who);
+    let port: PublicPort;
+    try {
+      port = await this.#portFor(endpoint, request.uniqueId, info.remote);
+    } catch (err) {
+      refuseWith(request, "port_in_use", err as FwdError);
+    }
+    const waitingEverywhere = [...this.#ports.values()].reduce((sum, p) => sum + p.waitingCount, 0);
+    if (waitingEverywhere >= defaults.maxWaitingTotal) {
+      refuseWith(
+        request,
+        "busy",
+        new FwdError(
+          ErrorCodes.REFUSED,
+          `${who}: ${defaults.maxWaitingTotal} registrations already wait on this server`,
+        ),
+      );
+    }
+    if (port.waitingCount >= this.#limits.maxWaiting) {
+      refuseWith(
+        request,
+        "busy",
+        new FwdError(
+          ErrorCodes.REFUSED,
+          `${who}: ${this.#limits.maxWaiting} registrations already wait on public port ${port.key}`,
+        ),
+      );
+    }
+    info.target = `public port ${port.key}`;
+    debug("#%d %s (%s) registered %s", info.id, info.remote, info.clientId, port.key);
+    request.accept(port.boundPort);
+    handshakeDone();
+    port.addRegistration(socket, info, request.protocol, request.rest);
+  }
+
+  /** Refuses a registration the server must not take, saying why. */
+  #check(request: ServerHandshake, endpoint: Endpoint, who: string): void {
     if (request.kind !== "register") {
       refuseWith(
         request,
@@ -139,7 +221,9 @@ export class MultiServer extends FwdService {
         new FwdError(ErrorCodes.PROTOCOL, `${who} sent a connect request to a multi-server`),
       );
     }
-    if (endpoint.port < 1 || endpoint.port > 65535) {
+    // Port 0 asks for any free port: only a v2 client learns which one it got.
+    const lowest = request.protocol === "v2" ? 0 : 1;
+    if (endpoint.port < lowest || endpoint.port > 65535) {
       refuseWith(
         request,
         "bad_request",
@@ -162,47 +246,13 @@ export class MultiServer extends FwdService {
         `public port ${endpoint.port} is not in the server's port allowlist (${allowPorts})`,
       );
     }
-    if (request.rest.length > 0) {
+    if (request.protocol === "legacy" && request.rest.length > 0) {
       refuseWith(
         request,
         "bad_request",
         new FwdError(ErrorCodes.PROTOCOL, `${who} sent data before its registration was paired`),
       );
     }
-    let port: PublicPort;
-    try {
-      port = await this.#portFor(endpoint, request.uniqueId);
-    } catch (err) {
-      refuseWith(request, "port_in_use", err as FwdError);
-    }
-    const waitingEverywhere = [...this.#ports.values()].reduce(
-      (sum, p) => sum + p.status.waiting,
-      0,
-    );
-    if (waitingEverywhere >= defaults.maxWaitingTotal) {
-      refuseWith(
-        request,
-        "port_in_use",
-        new FwdError(
-          ErrorCodes.REFUSED,
-          `${who}: ${defaults.maxWaitingTotal} registrations already wait on this server`,
-        ),
-      );
-    }
-    if (port.status.waiting >= this.#limits.maxWaiting) {
-      refuseWith(
-        request,
-        "port_in_use",
-        new FwdError(
-          ErrorCodes.REFUSED,
-          `${who}: ${this.#limits.maxWaiting} registrations already wait on public port ${port.key}`,
-        ),
-      );
-    }
-    debug("#%d %s (%s) registered %s", info.id, info.remote, info.clientId, port.key);
-    request.accept();
-    handshakeDone();
-    port.addRegistration(socket, info, request.pairedMessage);
   }
 
   /**
@@ -211,38 +261,45 @@ export class MultiServer extends FwdService {
    * two sockets bind one port on different addresses (Windows), a second
    * client must not take the traffic of the first.
    */
-  async #portFor(endpoint: Endpoint, owner: string): Promise<PublicPort> {
-    const key = String(endpoint.port);
-    const port = this.#ports.get(key) ?? (await this.#opening.get(key));
-    if (port && this.#ports.get(key) === port) {
+  async #portFor(endpoint: Endpoint, owner: string, from: string): Promise<PublicPort> {
+    const wanted = endpoint.port;
+    const port = this.#ports.get(wanted) ?? (wanted ? await this.#opening.get(wanted) : undefined);
+    if (port && this.#ports.get(wanted) === port) {
       if (port.owner !== owner) {
         throw new FwdError(
           ErrorCodes.ADDR_IN_USE,
-          `public port ${endpoint.port} belongs to client ${JSON.stringify(port.owner)}, not ${JSON.stringify(owner)}`,
+          `public port ${wanted} belongs to client ${JSON.stringify(port.owner)}, not ${JSON.stringify(owner)}`,
         );
       }
       if (port.endpoint.host !== endpoint.host) {
         throw new FwdError(
           ErrorCodes.ADDR_IN_USE,
-          `public port ${endpoint.port} is already open on ${port.key}`,
+          `public port ${wanted} is already open on ${port.key}`,
         );
       }
       return port;
     }
     const opening = PublicPort.open(endpoint, owner, this.#limits, this.#services);
-    this.#opening.set(key, opening);
+    if (wanted) this.#opening.set(wanted, opening);
     try {
       const opened = await opening;
       if (this.state !== "running") {
         await opened.close();
         throw new FwdError(ErrorCodes.ABORTED, "the server is closing");
       }
-      this.#ports.set(key, opened);
+      this.#ports.set(opened.boundPort, opened);
+      debug("public port %s opened for %s from %s", opened.key, owner, from);
+      this.emit("portOpened", { ...statusOf(opened), ownerAddress: from });
       return opened;
     } finally {
-      this.#opening.delete(key);
+      if (wanted) this.#opening.delete(wanted);
     }
   }
+}
+
+function statusOf(port: PublicPort): PublicPortStatus {
+  const { host } = port.endpoint;
+  return { port: formatEndpoint({ host, port: port.boundPort }), ...port.status };
 }
 
 /** Starts a reverse-tunnel server and resolves once it listens for registrations. */

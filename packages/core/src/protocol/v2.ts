@@ -1,7 +1,8 @@
 /**
- * The fwd v2 handshake: versioned, length-prefixed frames with a hard size
- * cap, host names and IPv6 targets, coded replies, and room for an HMAC
- * challenge-response. Every frame is
+ * The fwd v2 protocol: versioned, length-prefixed frames with a hard size
+ * cap, host names and IPv6 targets, coded replies, an HMAC
+ * challenge-response, heartbeats on idle links and confirmed pairing.
+ * Every frame is
  *
  *   "FWD" | version u8 | type u8 | body length u16 BE | body
  *
@@ -20,6 +21,7 @@ export const MAC_SIZE = 32;
 export const MAX_HOST_BYTES = 255;
 export const MAX_ID_BYTES = 64;
 export const MAX_REASON_BYTES = 512;
+export const PING_SIZE = 8;
 
 export const FrameType = {
   /** Client → server, first: a fresh client nonce. */
@@ -30,8 +32,18 @@ export const FrameType = {
   REQUEST: 3,
   /** Server → client: a coded answer, with the server's proof. */
   REPLY: 4,
-  /** Server → client, multi mode: a public connection is paired; relay from the next byte. */
-  PAIRED: 5,
+  /** Server → client, multi mode: a visitor waits; the client confirms with ACCEPT. */
+  OFFER: 5,
+  /** Client → server, multi mode: takes the offered visitor; the relay starts after it. */
+  ACCEPT: 6,
+  /** Either way on an idle link: are you there? (8 bytes the peer echoes). */
+  PING: 7,
+  /** The answer to a PING, echoing its 8 bytes. */
+  PONG: 8,
+  /** Client → server: proof of the token ahead of any request, for a link kept ready. */
+  AUTH: 9,
+  /** Server → client: the link is authenticated (with the server's proof); a request may follow. */
+  READY: 10,
 } as const;
 export type FrameTypeValue = (typeof FrameType)[keyof typeof FrameType];
 
@@ -45,6 +57,8 @@ export const ReplyCode = {
   port_not_allowed: 5,
   bad_request: 6,
   unsupported_version: 7,
+  /** Too many handshakes in progress (from this source or in all): try again shortly. */
+  busy: 8,
 } as const;
 export type ReplyName = keyof typeof ReplyCode;
 
@@ -77,6 +91,8 @@ export interface V2Request {
 
 export interface V2Reply {
   code: number;
+  /** register ok: the public port the server opened (0 otherwise). */
+  port: number;
   /** The system error behind target_unreachable (ECONNREFUSED, …), or "". */
   errno: string;
   reason: string;
@@ -284,8 +300,11 @@ export function decodeRequest(body: Buffer): V2Request & { fields: Buffer } {
 
 /** The reply body without its MAC: what the server's MAC covers. */
 export function replyFields(reply: Omit<V2Reply, "mac">): Buffer {
+  const port = Buffer.alloc(2);
+  port.writeUInt16BE(reply.port, 0);
   return Buffer.concat([
     Buffer.from([reply.code]),
+    port,
     lengthPrefixed(reply.errno, 32),
     lengthPrefixed(truncateUtf8(reply.reason, MAX_REASON_BYTES), MAX_REASON_BYTES, true),
   ]);
@@ -298,6 +317,7 @@ export function encodeReply(fields: Buffer, mac?: Buffer): Buffer {
 export function decodeReply(body: Buffer): V2Reply & { fields: Buffer } {
   const reader = new BodyReader(body, "reply");
   const code = reader.u8();
+  const port = reader.u16();
   const errno = reader.text(32);
   const reason = reader.text(MAX_REASON_BYTES, true);
   const macBytes = reader.rest();
@@ -307,6 +327,7 @@ export function decodeReply(body: Buffer): V2Reply & { fields: Buffer } {
   }
   return {
     code,
+    port,
     errno,
     reason,
     mac: macBytes.length ? Buffer.from(macBytes) : undefined,
@@ -314,15 +335,55 @@ export function decodeReply(body: Buffer): V2Reply & { fields: Buffer } {
   };
 }
 
-export function encodePaired(publicPeer: string): Buffer {
-  return encodeFrame(FrameType.PAIRED, lengthPrefixed(publicPeer.slice(0, 100), MAX_HOST_BYTES));
+export function encodeOffer(publicPeer: string): Buffer {
+  return encodeFrame(FrameType.OFFER, lengthPrefixed(publicPeer.slice(0, 100), MAX_HOST_BYTES));
 }
 
-export function decodePaired(body: Buffer): { publicPeer: string } {
-  const reader = new BodyReader(body, "paired");
+export function decodeOffer(body: Buffer): { publicPeer: string } {
+  const reader = new BodyReader(body, "offer");
   const publicPeer = reader.text(MAX_HOST_BYTES);
   reader.done();
   return { publicPeer };
+}
+
+export const ACCEPT_FRAME = encodeFrame(FrameType.ACCEPT);
+
+/** A PING carrying `payload` (8 bytes), or the PONG that echoes it. */
+export function encodePing(type: typeof FrameType.PING | typeof FrameType.PONG, payload: Buffer) {
+  if (payload.length !== PING_SIZE) {
+    throw new FwdError(ErrorCodes.INVALID_ARG, `a ping carries ${PING_SIZE} bytes`);
+  }
+  return encodeFrame(type, payload);
+}
+
+export function decodePing(body: Buffer, what = "ping"): Buffer {
+  const reader = new BodyReader(body, what);
+  const payload = Buffer.from(reader.bytes(PING_SIZE));
+  reader.done();
+  return payload;
+}
+
+export function encodeAuth(mac: Buffer): Buffer {
+  return encodeFrame(FrameType.AUTH, mac);
+}
+
+export function decodeAuth(body: Buffer): { mac: Buffer } {
+  const reader = new BodyReader(body, "auth");
+  const mac = Buffer.from(reader.bytes(MAC_SIZE));
+  reader.done();
+  return { mac };
+}
+
+/** READY: empty without a token, the server's 32-byte proof with one. */
+export function encodeReady(mac: Buffer | undefined): Buffer {
+  return encodeFrame(FrameType.READY, mac);
+}
+
+export function decodeReady(body: Buffer): { mac: Buffer | undefined } {
+  if (body.length !== 0 && body.length !== MAC_SIZE) {
+    throw new FwdError(ErrorCodes.PROTOCOL, "ready has a malformed proof");
+  }
+  return { mac: body.length ? Buffer.from(body) : undefined };
 }
 
 /** Cuts a string to at most `max` UTF-8 bytes without splitting a character. */

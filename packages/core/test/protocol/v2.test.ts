@@ -84,9 +84,15 @@ describe("v2 frames", () => {
       serverNonce: nonce,
       authRequired: true,
     });
-    const fields = replyFields({ code: 3, errno: "ECONNREFUSED", reason: "cannot connect" });
+    const fields = replyFields({
+      code: 3,
+      port: 0,
+      errno: "ECONNREFUSED",
+      reason: "cannot connect",
+    });
     expect(decodeReply(encodeReply(fields, mac).subarray(7))).toMatchObject({
       code: 3,
+      port: 0,
       errno: "ECONNREFUSED",
       reason: "cannot connect",
       mac,
