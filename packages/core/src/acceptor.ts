@@ -50,6 +50,7 @@ export class Acceptor {
     this.server = await listen({
       ...this.options.bind,
       adopt: !this.options.tls,
+      screen: (raw) => this.screen(raw),
       onConnection: (socket) => this.accept(socket),
     });
     this.accepting = true;
@@ -75,24 +76,35 @@ export class Acceptor {
     if (this.server) stopListening(this.server);
   }
 
+  /** Turns a connection away before any work is spent on it: not accepting, or over a limit. */
+  private screen(raw: Socket): boolean {
+    if (!this.accepting) {
+      raw.destroy();
+      return false;
+    }
+    const refusal = this.overLimit(sourceOf(raw.remoteAddress));
+    if (!refusal) return true;
+    raw.on("error", () => {}); // a reset while it closes is of no interest
+    turnAway(raw, !this.options.tls);
+    const record = this.hub.open(
+      formatSocketAddress({ address: raw.remoteAddress, port: raw.remotePort }),
+    );
+    this.hub.fail(
+      record,
+      new FwdError(ErrorCodes.REFUSED, `${refusal}; connection from ${record.remote} closed`),
+    );
+    return false;
+  }
+
   private accept(raw: Socket): void {
     if (!this.accepting) {
       raw.destroy();
       return;
     }
+    const source = sourceOf(raw.remoteAddress);
     const record = this.hub.open(
       formatSocketAddress({ address: raw.remoteAddress, port: raw.remotePort }),
     );
-    const source = sourceOf(raw.remoteAddress);
-    const refusal = this.overLimit(source);
-    if (refusal) {
-      turnAway(raw, !this.options.tls);
-      this.hub.fail(
-        record,
-        new FwdError(ErrorCodes.REFUSED, `${refusal}; connection from ${record.remote} closed`),
-      );
-      return;
-    }
     // A TLS socket takes the TCP one over: track (and later destroy) only the outer one.
     const socket = this.options.tls ? secureServerSocket(raw, this.options.tls) : raw;
     this.hub.track(socket);
@@ -156,6 +168,9 @@ function turnAway(socket: Socket, plain: boolean): void {
     socket.destroy();
     return;
   }
-  socket.end(plainReply("busy", "too many connections in their handshake; try again shortly"));
+  // Closed once written, whether or not the peer ever reads or closes its side.
+  socket.write(BUSY);
   socket.destroySoon();
 }
+
+const BUSY = plainReply("busy", "too many connections in their handshake; try again shortly");

@@ -45,7 +45,7 @@ export const defaults = {
   /** Retry delays in an outage: the first, before jitter (the first retry comes within 250 ms). */
   backoffInitialMs: 250,
   /** Retry delays in an outage: the cap, before jitter (a restarted server is found within 1 s). */
-  backoffMaxMs: 1000,
+  backoffMaxMs: 800,
   /** After this long without the server, retries slow to one per `backoffLongMs`. */
   longOutageMs: 5 * 60_000,
   backoffLongMs: 5000,

@@ -15,6 +15,12 @@ export interface ListenOptions extends Endpoint {
   signal?: AbortSignal;
   /** Move accepted sockets to the zero-copy path (default true; off for TLS, which reads for itself). */
   adopt?: boolean;
+  /**
+   * Looks at each connection before it is prepared; returning false means
+   * the callee turned it away (and closed it), so no work is spent on it.
+   * @internal
+   */
+  screen?: (accepted: Socket) => boolean;
 }
 
 /**
@@ -22,9 +28,10 @@ export interface ListenOptions extends Endpoint {
  * with an FwdError (ERR_FWD_ADDR_IN_USE, …) naming the address.
  */
 export function listen(options: ListenOptions): Promise<Server> {
-  const { host, port, onConnection, backlog, signal, adopt = true } = options;
+  const { host, port, onConnection, backlog, signal, adopt = true, screen } = options;
   const where = formatEndpoint({ host, port });
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (accepted) => {
+    if (screen && !screen(accepted)) return;
     onConnection(adopt ? adoptSocket(accepted) : tuneSocket(accepted));
   });
   return new Promise((resolve, reject) => {

@@ -55,7 +55,7 @@ export async function startClient(nat: HomeNat, extra: readonly string[] = []): 
     TOKEN,
     ...extra,
   ]);
-  const seen = await client.waitFor(/^multi-client: registering public port /m);
+  const seen = await client.waitFor(/^multi-client: connecting to server /m);
   return { process: client, at: seen.at };
 }
 
