@@ -9,6 +9,7 @@ import { freePort, type RunningProcess } from "@fwd/testkit";
 import { LOOPBACK, startFailure, stopTree, waitForPort } from "./launch.ts";
 import {
   type PrivateSshd,
+  SSH_IDLE_LIMIT,
   sshLabel,
   sshMemoryKb,
   sshMissing,
@@ -28,6 +29,7 @@ function sshLocal(key: string, cipher: string | undefined, fullRunOnly: boolean)
       return sshLabel("ssh -L", cipher);
     },
     hops: 2,
+    idleLimit: SSH_IDLE_LIMIT,
     fullRunOnly,
     missing: sshMissing,
     async start(targets) {

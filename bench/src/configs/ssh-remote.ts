@@ -9,6 +9,7 @@ import type { RunningProcess } from "@fwd/testkit";
 import { LOOPBACK, startFailure, stopTree, waitForPort } from "./launch.ts";
 import {
   type PrivateSshd,
+  SSH_IDLE_LIMIT,
   sshLabel,
   sshMemoryKb,
   sshMissing,
@@ -37,6 +38,7 @@ function sshRemote(key: string, cipher: string | undefined) {
       return sshLabel("ssh -R", cipher);
     },
     hops: 2,
+    idleLimit: SSH_IDLE_LIMIT,
     fullRunOnly: true,
     missing: sshMissing,
     async start(targets) {

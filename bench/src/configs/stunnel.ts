@@ -46,6 +46,8 @@ export const stunnelPair: Config = {
   key: "stunnel",
   label: "stunnel pair (TLS)",
   hops: 2,
+  // A thread per connection: 1,000 idle connections are 2,000 threads already.
+  idleLimit: 1000,
   fullRunOnly: true,
   missing: () => (binary() ? undefined : missingProgram("stunnel4 (or stunnel)", "stunnel4")),
   async start(targets) {

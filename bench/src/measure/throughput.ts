@@ -45,14 +45,15 @@ export async function measureThroughput(
 ): Promise<void> {
   if (running.pids().length === 0) results.na.cpuPerGb = "no forwarder";
   else if (!procAvailable) results.na.cpuPerGb = "needs Linux /proc";
-  // Readiness probes (socat, haproxy, the multi pair's public port) reach the
-  // iperf3 server through the forwarder as half-born control connections
-  // that can spoil the next test: a fresh server starts clean.
-  if (iperfServer && ports.iperf !== undefined) await iperfServer.restart();
   for (const [key, streams] of [
     ["tput1", 1],
     ["tput4", 4],
   ] as const) {
+    // Readiness probes (socat, haproxy, the multi pair's public port) reach the
+    // iperf3 server through the forwarder as half-born control connections, and
+    // a relay that passes a close on late (ssh -R) leaves it "busy" with the
+    // previous test: a fresh server before each test starts clean.
+    if (iperfServer && ports.iperf !== undefined) await iperfServer.restart();
     // The CPU figure comes from the single stream only: one transfer, one path.
     const timed = <T extends { bytes: number }>(transfer: () => Promise<T>) =>
       key === "tput1" ? withCpu(running, rep, results, transfer) : transfer();

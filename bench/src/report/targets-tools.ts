@@ -55,7 +55,7 @@ export function checkToolTargets(
     if (ratio !== undefined && a !== undefined && b !== undefined) {
       const def = metric(m);
       const unit = def.unit;
-      check.measured = `${times(ratio)} (${f(a, def.digits)} vs ${f(b, def.digits)} ${unit}; limit ${times(goal)})`;
+      check.measured = `${times(ratio)} in the same repetition, limit ${times(goal)} (medians ${f(a, def.digits)} vs ${f(b, def.digits)} ${unit})`;
     }
     return check;
   };
