@@ -89,11 +89,11 @@ try {
       const entry = results.get(config.key)!;
       try {
         log(
-          `  ${config.label.padEnd(30)} ${await measureRep(config, rep, entry, { plan, services: services.ports, iperfServer, load })}`,
+          `  ${config.label.padEnd(36)} ${await measureRep(config, rep, entry, { plan, services: services.ports, iperfServer, load })}`,
         );
       } catch (err) {
         entry.errors.push(`rep ${rep + 1}: ${(err as Error).message.split("\n")[0]}`);
-        log(`  ${config.label.padEnd(30)} FAILED: ${(err as Error).message.split("\n")[0]}`);
+        log(`  ${config.label.padEnd(36)} FAILED: ${(err as Error).message.split("\n")[0]}`);
       }
     }
   }
@@ -102,7 +102,7 @@ try {
     for (const config of rotate(runnable, rep)) {
       const entry = results.get(config.key)!;
       log(
-        `  ${config.label.padEnd(30)} ${await measureMemory(config, rep, entry, services.ports, plan, load)}`,
+        `  ${config.label.padEnd(36)} ${await measureMemory(config, rep, entry, services.ports, plan, load)}`,
       );
     }
   }

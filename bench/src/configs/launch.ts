@@ -42,10 +42,16 @@ export async function startFwdBin(
 export function startFailure(pkg: string, err: unknown): Error {
   const message = (err as Error).message;
   const lines = message.split("\n").filter((line) => line.trim() !== "");
+  const first = lines[0] ?? message;
+  // testkit's waitFor quotes its pattern: say what happened instead.
+  const exited = /^exited \(([^)]*)\) before/.exec(first);
+  const what = exited
+    ? `exited with status ${exited[1]}`
+    : first.startsWith("timed out waiting for")
+      ? "printed no start line in time"
+      : first;
   const last = lines.length > 1 ? lines[lines.length - 1]!.trim() : "";
-  return new Error(`${pkg} did not start: ${lines[0] ?? message}${last ? ` — ${last}` : ""}`, {
-    cause: err,
-  });
+  return new Error(`${pkg} did not start: ${what}${last ? ` — ${last}` : ""}`, { cause: err });
 }
 
 const helpTexts = new Map<string, string>();

@@ -29,11 +29,14 @@ const PRIVSEP_DIR = "/run/sshd";
 
 export function sshMissing(): string | undefined {
   if (process.platform !== "linux") return "the ssh configurations run on Linux only";
-  const installed =
-    existsSync(SSHD) && hasCommand("ssh", ["-V"]) && hasProgram("ssh-keygen", ["-?"]);
-  return installed
+  const missing = [
+    existsSync(SSHD) ? "" : SSHD,
+    hasCommand("ssh", ["-V"]) ? "" : "ssh",
+    hasProgram("ssh-keygen", ["-?"]) ? "" : "ssh-keygen",
+  ].filter(Boolean);
+  return missing.length === 0
     ? undefined
-    : missingProgram(`${SSHD}, ssh or ssh-keygen`, "openssh-server openssh-client");
+    : missingProgram(missing.join(", "), "openssh-server openssh-client");
 }
 
 const run = promisify(execFile);
