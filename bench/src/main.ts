@@ -40,7 +40,20 @@ if (parsed === "help") {
 }
 const { plan, only } = parsed;
 
-const configs = allConfigs.filter((c) => c.key === "direct" || !only || only.includes(c.key));
+const unknown = only?.filter((key) => !allConfigs.some((c) => c.key === key)) ?? [];
+if (unknown.length > 0) {
+  console.error(
+    `unknown configuration ${unknown.join(", ")}; known: ${allConfigs.map((c) => c.key).join(", ")}`,
+  );
+  process.exit(2);
+}
+const configs = allConfigs.filter((c) =>
+  only ? c.key === "direct" || only.includes(c.key) : plan.name === "full" || !c.fullRunOnly,
+);
+if (!only && plan.name === "quick") {
+  const left = allConfigs.filter((c) => c.fullRunOnly).map((c) => c.key);
+  log(`quick run: leaving out ${left.join(", ")} (full run only; name them with --only)`);
+}
 const results = new Map<string, ConfigResults>();
 for (const config of configs) {
   const entry = emptyResults(config.key, config.label, config.hops);
@@ -76,11 +89,11 @@ try {
       const entry = results.get(config.key)!;
       try {
         log(
-          `  ${config.label.padEnd(30)} ${await measureRep(config, rep, entry, { plan, services: services.ports, iperfServer, load })}`,
+          `  ${config.label.padEnd(36)} ${await measureRep(config, rep, entry, { plan, services: services.ports, iperfServer, load })}`,
         );
       } catch (err) {
         entry.errors.push(`rep ${rep + 1}: ${(err as Error).message.split("\n")[0]}`);
-        log(`  ${config.label.padEnd(30)} FAILED: ${(err as Error).message.split("\n")[0]}`);
+        log(`  ${config.label.padEnd(36)} FAILED: ${(err as Error).message.split("\n")[0]}`);
       }
     }
   }
@@ -89,7 +102,7 @@ try {
     for (const config of rotate(runnable, rep)) {
       const entry = results.get(config.key)!;
       log(
-        `  ${config.label.padEnd(30)} ${await measureMemory(config, rep, entry, services.ports, plan, load)}`,
+        `  ${config.label.padEnd(36)} ${await measureMemory(config, rep, entry, services.ports, plan, load)}`,
       );
     }
   }

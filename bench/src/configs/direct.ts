@@ -7,6 +7,6 @@ export const direct: Config = {
   hops: 0,
   missing: () => undefined,
   async start(targets) {
-    return { entries: [...targets], memoryKb: () => 0, stop: async () => {} };
+    return { entries: [...targets], memoryKb: () => 0, pids: () => [], stop: async () => {} };
   },
 };

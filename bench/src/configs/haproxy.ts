@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { freePort, startProcess } from "@fwd/testkit";
 import { rssKb } from "../measure/proc-memory.ts";
 import { LOOPBACK, stopAll, waitForPort } from "./launch.ts";
-import { hasCommand } from "./tools.ts";
+import { hasCommand, missingProgram } from "./tools.ts";
 import type { Config } from "./types.ts";
 
 function configText(routes: ReadonlyArray<{ port: number; target: number }>): string {
@@ -40,7 +40,7 @@ export const haproxy: Config = {
   key: "haproxy",
   label: "haproxy",
   hops: 1,
-  missing: () => (hasCommand("haproxy", ["-v"]) ? undefined : "haproxy is not installed"),
+  missing: () => (hasCommand("haproxy", ["-v"]) ? undefined : missingProgram("haproxy", "haproxy")),
   async start(targets) {
     const routes = [];
     for (const target of targets) routes.push({ port: await freePort(), target });
@@ -61,6 +61,7 @@ export const haproxy: Config = {
     return {
       entries: routes.map((route) => route.port),
       memoryKb: () => rssKb(running.child.pid!),
+      pids: () => [running.child.pid!],
       stop,
     };
   },

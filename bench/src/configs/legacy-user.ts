@@ -48,6 +48,7 @@ export const legacyUser: Config = {
       return {
         entries: clients.map((client) => client.port),
         memoryKb: () => sumRssKb(pidsOf(processes)),
+        pids: () => pidsOf(processes),
         // SIGTERM: Python turns SIGINT into KeyboardInterrupt, which asyncio may sit on.
         stop: () => stopAll(processes, "SIGTERM"),
       };

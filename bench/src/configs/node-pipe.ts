@@ -19,6 +19,7 @@ export const nodePipe: Config = {
       return {
         entries: processes.map((running) => running.port),
         memoryKb: () => sumRssKb(pidsOf(processes)),
+        pids: () => pidsOf(processes),
         stop: () => stopAll(processes),
       };
     } catch (err) {

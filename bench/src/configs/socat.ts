@@ -5,9 +5,9 @@
  * measure SYN retransmits instead of socat.
  */
 import { freePort, type RunningProcess, startProcess } from "@fwd/testkit";
-import { processTree, treePssKb } from "../measure/proc-memory.ts";
-import { LOOPBACK, waitForPort } from "./launch.ts";
-import { hasCommand } from "./tools.ts";
+import { treePssKb } from "../measure/proc-memory.ts";
+import { LOOPBACK, pidsOf, stopTree, waitForPort } from "./launch.ts";
+import { hasCommand, missingProgram } from "./tools.ts";
 import type { Config } from "./types.ts";
 
 /** socat forks per connection: 1,000 idle connections are 1,000 processes already. */
@@ -29,25 +29,13 @@ async function startSocat(target: number, bufferArgs: readonly string[]) {
   return { running, port };
 }
 
-/** Ends the listener and every per-connection child it forked. */
-async function stopTree(running: RunningProcess): Promise<void> {
-  for (const pid of processTree(running.child.pid!).reverse()) {
-    try {
-      process.kill(pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-  await running.exited;
-}
-
 function socat(key: string, label: string, bufferArgs: readonly string[]): Config {
   return {
     key,
     label,
     hops: 1,
     idleLimit: IDLE_LIMIT,
-    missing: () => (hasCommand("socat", ["-V"]) ? undefined : "socat is not installed"),
+    missing: () => (hasCommand("socat", ["-V"]) ? undefined : missingProgram("socat", "socat")),
     async start(targets) {
       const started: RunningProcess[] = [];
       try {
@@ -60,6 +48,7 @@ function socat(key: string, label: string, bufferArgs: readonly string[]): Confi
         return {
           entries,
           memoryKb: () => started.reduce((sum, running) => sum + treePssKb(running.child.pid!), 0),
+          pids: () => pidsOf(started),
           stop: async () => {
             await Promise.all(started.map(stopTree));
           },

@@ -24,6 +24,7 @@ function tcpForwarding(key: string, label: string, env: NodeJS.ProcessEnv): Conf
       return {
         entries: processes.map((running) => running.port),
         memoryKb: () => sumRssKb(pidsOf(processes)),
+        pids: () => pidsOf(processes),
         stop: () => stopAll(processes),
       };
     },

@@ -6,6 +6,13 @@ export interface Running {
   entries: number[];
   /** Memory of the processes that relay the traffic (KiB; summed for two-process pairs). */
   memoryKb(): number;
+  /**
+   * The processes that relay the traffic; the CPU figure counts each with all
+   * its descendants (sshd and socat fork per connection). Empty: no forwarder.
+   */
+  pids(): number[];
+  /** Facts of this start worth a note in the report, read once it is stopped (status scrapes made). */
+  notes?(): string[];
   stop(): Promise<void>;
 }
 
@@ -28,5 +35,7 @@ export interface Config {
    * this many connections, and reports memory per connection all the same.
    */
   idleLimit?: number;
+  /** Left out of --quick (unless named by --only): CI's smoke run stays short. */
+  fullRunOnly?: boolean;
   start(targets: readonly number[]): Promise<Running>;
 }

@@ -47,11 +47,18 @@ export class IperfServer {
 /** iperf3's JSON report, the parts the bench reads. */
 interface IperfJson {
   error?: string;
-  end?: { sum_received?: { bits_per_second: number } };
+  end?: { sum_received?: { bits_per_second: number; bytes: number } };
+}
+
+export interface IperfResult {
+  /** The receivers' rate. */
+  mbPerSecond: number;
+  /** Bytes the receivers got. */
+  bytes: number;
 }
 
 /**
- * Runs one iperf3 client test to `port`; resolves with the receiver's MB/s.
+ * Runs one iperf3 client test to `port`; resolves with what the receivers got.
  * The client is killed `graceMs` after the test should have ended.
  */
 export function iperf(
@@ -59,7 +66,7 @@ export function iperf(
   streams: number,
   length: IperfLength,
   graceMs: number,
-): Promise<number> {
+): Promise<IperfResult> {
   const limit = graceMs + ("seconds" in length ? length.seconds * 1000 : 0);
   const lengthArgs = "seconds" in length ? ["-t", String(length.seconds)] : ["-n", length.bytes];
   const args = ["-c", "127.0.0.1", "-p", String(port), "-P", String(streams), "-J", ...lengthArgs];
@@ -86,9 +93,12 @@ export function iperf(
         reject(new Error(`iperf3 exited (${code}) without a JSON report`));
         return;
       }
-      const bps = report.end?.sum_received?.bits_per_second;
-      if (report.error || !bps) reject(new Error(`iperf3: ${report.error ?? "no result"}`));
-      else resolve(bps / 8 / 1e6);
+      const received = report.end?.sum_received;
+      if (report.error || !received?.bits_per_second) {
+        reject(new Error(`iperf3: ${report.error ?? "no result"}`));
+      } else {
+        resolve({ mbPerSecond: received.bits_per_second / 8 / 1e6, bytes: received.bytes });
+      }
     });
   });
 }

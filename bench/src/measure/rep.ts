@@ -9,8 +9,9 @@ import type { Plan } from "../plan.ts";
 import type { ServicePorts } from "../processes/sink-protocol.ts";
 import type { MetricKey } from "../report/metrics.ts";
 import { type ConfigResults, record } from "../results.ts";
-import { type IperfServer, iperf } from "./iperf3.ts";
+import type { IperfServer } from "./iperf3.ts";
 import type { LoadClient } from "./load-client.ts";
+import { type Attempt, measureThroughput } from "./throughput.ts";
 
 export interface RepContext {
   plan: Plan;
@@ -26,8 +27,9 @@ export async function measureRep(
   config: Config,
   rep: number,
   results: ConfigResults,
-  { plan, services, iperfServer, load }: RepContext,
+  context: RepContext,
 ): Promise<string> {
+  const { plan, services, iperfServer, load } = context;
   const started = performance.now();
   const targets = [services.echo, services.sink];
   if (iperfServer) targets.push(iperfServer.port);
@@ -38,8 +40,7 @@ export async function measureRep(
     if (results.values[key]?.[rep] !== undefined) shown.push(text);
   };
 
-  /** Runs one measurement; a failure becomes an error (or n/a where that is expected). */
-  const attempt = async (keys: MetricKey[], run: () => Promise<void>, naReason?: string) => {
+  const attempt: Attempt = async (keys, run, naReason) => {
     if (keys.every((key) => results.na[key])) return;
     try {
       await run();
@@ -51,48 +52,15 @@ export async function measureRep(
   };
 
   try {
-    // Readiness probes (socat, haproxy, the multi pair's public port) reach the
-    // iperf3 server through the forwarder as half-born control connections
-    // that can spoil the next test: a fresh server starts clean.
-    if (iperfServer && iperfEntry !== undefined) await iperfServer.restart();
-    for (const [key, streams] of [
-      ["tput1", 1],
-      ["tput4", 4],
-    ] as const) {
-      if (iperfServer && iperfEntry !== undefined) {
-        await attempt(
-          [key],
-          async () => {
-            const tries = config.oneAtATime ? 1 : 2;
-            for (let tried = 1; ; tried++) {
-              try {
-                const length = streams === 1 ? plan.iperf.oneStream : plan.iperf.fourStreams;
-                // A relay that serves one connection at a time hangs iperf3: give up sooner.
-                const grace = config.oneAtATime ? 1500 : plan.iperfGraceMs;
-                record(results, key, rep, await iperf(iperfEntry, streams, length, grace));
-                return;
-              } catch (err) {
-                await iperfServer.restart(); // a failed test can leave the server waiting on it
-                if (tried >= tries) throw err;
-                results.notes.push(
-                  `rep ${rep + 1}, ${key}: iperf3 retried once (${(err as Error).message})`,
-                );
-              }
-            }
-          },
-          config.oneAtATime ? "one connection at a time: iperf3 needs two" : undefined,
-        );
-        // What failed with one stream fails with four: do not wait for the timeout twice.
-        if (key === "tput1" && results.na.tput1) results.na.tput4 = results.na.tput1;
-      } else {
-        // No iperf3 here: the bench's own sender measures the same figure.
-        await attempt([key], async () => {
-          const args = { port: sink, bytes: plan.streamBytes, streams };
-          const result = await load.call("stream", args, 60_000);
-          record(results, key, rep, result.mbPerSecond);
-        });
-      }
-    }
+    await measureThroughput(
+      config,
+      running,
+      rep,
+      results,
+      context,
+      { sink, iperf: iperfEntry },
+      attempt,
+    );
     await attempt(["stream1"], async () => {
       const args = { port: sink, bytes: plan.streamBytes, streams: 1 };
       record(results, "stream1", rep, (await load.call("stream", args, 60_000)).mbPerSecond);
@@ -131,10 +99,12 @@ export async function measureRep(
     const seconds = (performance.now() - stopping) / 1000;
     // A forwarder waits for open connections on SIGINT: a slow stop means one was left open.
     if (seconds > 2) results.notes.push(`rep ${rep + 1}: took ${seconds.toFixed(1)} s to stop`);
+    for (const note of running.notes?.() ?? []) results.notes.push(`rep ${rep + 1}: ${note}`);
   }
   const v = (key: MetricKey) => results.values[key]?.[rep] ?? 0;
   show("tput1", `1-stream ${v("tput1").toFixed(0)} MB/s`);
   show("tput4", `4-stream ${v("tput4").toFixed(0)} MB/s`);
+  show("cpuPerGb", `cpu ${v("cpuPerGb").toFixed(2)} s/GB`);
   show("stream1", `bench ${v("stream1").toFixed(0)} MB/s`);
   show("rtt64", `rtt64 ${v("rtt64").toFixed(0)} µs`);
   show("rtt64k", `rtt64k ${v("rtt64k").toFixed(0)} µs`);

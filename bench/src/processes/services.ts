@@ -41,6 +41,10 @@ function sink(socket: Socket): void {
       socket.write("!");
     }
   });
+  // The server allows half-open sockets: without this a sender's FIN would
+  // leave the connection open on this side, and a forwarder stopping after the
+  // test would wait for it (a 3-s kill in every repetition).
+  socket.on("end", () => socket.end());
 }
 
 function stall(socket: Socket): void {

@@ -4,6 +4,7 @@ export type MetricKey =
   | "tput1"
   | "tput4"
   | "stream1"
+  | "cpuPerGb"
   | "rtt64"
   | "rtt64p99"
   | "rtt64k"
@@ -19,7 +20,10 @@ export interface Metric {
   title: string;
   unit: string;
   better: "higher" | "lower";
-  /** Measured in the rotating phase, so each repetition has a direct figure to divide by. */
+  /**
+   * Measured in the rotating phase with a direct figure in each repetition
+   * to divide by (false for the memory and CPU figures: direct has no forwarder).
+   */
   perRep: boolean;
   /** A time: also reported as added to direct, and per hop. */
   latency?: boolean;
@@ -55,6 +59,15 @@ export const metrics: readonly Metric[] = [
     perRep: true,
     chart: "1 STREAM (BENCH)",
     digits: 0,
+  },
+  {
+    key: "cpuPerGb",
+    title:
+      "Forwarder CPU per GB moved (during the 1-stream figure; user + system time of every forwarding process and its children)",
+    unit: "s/GB",
+    better: "lower",
+    perRep: false,
+    digits: 2,
   },
   {
     key: "rtt64",

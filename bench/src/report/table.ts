@@ -45,6 +45,7 @@ function shortName(m: Metric): string {
     tput1: "1 stream",
     tput4: "4 streams",
     stream1: "bench 1 stream",
+    cpuPerGb: "CPU",
     rtt64: "RTT 64 B",
     rtt64p99: "RTT 64 B p99",
     rtt64k: "RTT 64 KiB",

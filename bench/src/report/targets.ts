@@ -6,15 +6,10 @@ import type { ConfigResults } from "../results.ts";
 import { type MetricKey, metric } from "./metrics.ts";
 import { pairwise, range } from "./stats.ts";
 import type { Summary } from "./summary.ts";
+import { atLeast, atMost, f, type TargetCheck, times, whyMissing } from "./target-check.ts";
+import { checkToolTargets } from "./targets-tools.ts";
 
-export interface TargetCheck {
-  target: string;
-  /** true met, false missed, undefined could not be checked. */
-  met: boolean | undefined;
-  measured: string;
-  /** How far off, when missed. */
-  miss?: string;
-}
+export type { TargetCheck } from "./target-check.ts";
 
 const fwd = [
   { key: "tcp-forwarding", label: "tcp-forwarding" },
@@ -22,49 +17,10 @@ const fwd = [
   { key: "multi-pair", label: "multi pair" },
 ];
 
-const f = (n: number, digits = 2) => n.toFixed(digits);
-
-function atLeast(
-  target: string,
-  value: number | undefined,
-  goal: number,
-  show: (n: number) => string,
-  why?: string,
-): TargetCheck {
-  if (value === undefined) return { target, met: undefined, measured: why ?? "not measured" };
-  const met = value >= goal;
-  const check: TargetCheck = { target, met, measured: show(value) };
-  if (!met)
-    check.miss = `short by ${show(goal - value)} (${f(((goal - value) / goal) * 100, 0)} % under the target)`;
-  return check;
-}
-
-function atMost(
-  target: string,
-  value: number | undefined,
-  goal: number,
-  show: (n: number) => string,
-  why?: string,
-): TargetCheck {
-  if (value === undefined) return { target, met: undefined, measured: why ?? "not measured" };
-  const met = value <= goal;
-  const check: TargetCheck = { target, met, measured: show(value) };
-  if (!met)
-    check.miss = `over by ${show(value - goal)} (${f(((value - goal) / goal) * 100, 0)} % over the target)`;
-  return check;
-}
-
 export function checkTargets(configs: readonly ConfigResults[], summary: Summary): TargetCheck[] {
   const byKey = new Map(configs.map((c) => [c.key, c]));
   const fig = (key: string, m: MetricKey) => summary[key]?.[m];
-  const why = (key: string, m?: MetricKey) => {
-    const c = byKey.get(key);
-    if (!c) return `${key} not run`;
-    if (c.skipped) return `${c.label} skipped: ${c.skipped}`;
-    if (m && c.na[m]) return `n/a: ${c.na[m]}`;
-    return c.errors.length ? `failed: ${c.errors[0]}` : undefined;
-  };
-  const times = (n: number) => `${f(n)}×`;
+  const why = (key: string, m?: MetricKey) => whyMissing(byKey, key, m);
   const checks: TargetCheck[] = [];
 
   // Throughput.
@@ -231,5 +187,6 @@ export function checkTargets(configs: readonly ConfigResults[], summary: Summary
     if (!met) check.miss = `worse by ${f(Math.abs(ours - theirs), def.digits)} ${def.unit}`;
     checks.push(check);
   }
+  checks.push(...checkToolTargets(byKey, summary));
   return checks;
 }

@@ -19,7 +19,7 @@ const DIRECT: Rgb = [200, 30, 30];
 const SCALE = 2;
 const CHAR = Canvas.advance(SCALE);
 const ROW = 22;
-const LABEL_CHARS = 30;
+const LABEL_CHARS = 36;
 const BAR_WIDTH = 380;
 const VALUE_CHARS = 8;
 const PANEL_WIDTH = LABEL_CHARS * CHAR + BAR_WIDTH + VALUE_CHARS * CHAR + 30;
@@ -29,8 +29,7 @@ const MAX_SCALE = 4;
 
 function colorOf(key: string): Rgb {
   if (key.startsWith("legacy")) return LEGACY;
-  if (["tcp-forwarding", "tcp-forwarding-stream", "user-pair", "multi-pair"].includes(key))
-    return FWD;
+  if (/^(tcp-forwarding|user-pair|multi-pair)/.test(key)) return FWD;
   return OTHER;
 }
 
