@@ -65,6 +65,18 @@ export function looksLegacy(err: unknown): boolean {
   return isFwdError(err) && legacyHints.has(err);
 }
 
+/**
+ * Auto mode tried legacy after a v2 hang-up, and legacy was hung up on too:
+ * the server speaks neither, most likely because it expects TLS.
+ */
+export function neitherProtocol(what: string, cause: unknown): FwdError {
+  return new FwdError(
+    ErrorCodes.HANDSHAKE_CLOSED,
+    `${what} broke off both the fwd v2 and the legacy handshake: if it uses TLS, add \`tls\` (a legacy server also closes when it cannot serve the request)`,
+    { cause, option: "tls" },
+  );
+}
+
 /** Reads the next frame, turning a hang-up before any answer into the legacy hint. */
 async function readAnswer(
   socket: Duplex,
@@ -82,7 +94,7 @@ async function readAnswer(
     if (options.heard || !(brokeOff(err) || isFwdError(err, ErrorCodes.PROTOCOL))) throw err;
     const hint = new FwdError(
       ErrorCodes.HANDSHAKE_CLOSED,
-      `${what} broke off the fwd v2 handshake: if it is a legacy server, set \`protocol\` to legacy (no token, IPv4 targets only)`,
+      `${what} broke off the fwd v2 handshake: if it uses TLS, add \`tls\`; if it is a legacy server, set \`protocol\` to legacy (no token, IPv4 targets only)`,
       { cause: err, option: "protocol" },
     );
     legacyHints.add(hint);

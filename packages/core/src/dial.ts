@@ -58,7 +58,7 @@ export function dial(options: DialOptions): Promise<Socket> {
       debug("dial %s failed: %s", where, err.message);
       reject(err);
     };
-    const onError = (err: Error) => fail(fromSystemError(err, "connect", where));
+    const onError = (err: Error) => fail(dialError(err, where, options.tls !== undefined, socket));
     const onAbort = () =>
       fail(new FwdError(ErrorCodes.ABORTED, `connecting to ${where} was aborted`));
     ready.then(
@@ -85,4 +85,23 @@ export function dial(options: DialOptions): Promise<Socket> {
       );
     }
   });
+}
+
+/**
+ * A reset or close in the middle of a TLS handshake most often means the
+ * server does not speak TLS (a fwd server without a certificate resets a
+ * ClientHello): say so rather than "connection reset".
+ */
+function dialError(err: Error, where: string, tls: boolean, socket: Socket): FwdError {
+  const error = fromSystemError(err, "connect", where);
+  const midHandshake =
+    tls &&
+    !socket.connecting &&
+    (error.code === ErrorCodes.CONN_RESET || error.code === ErrorCodes.HANDSHAKE_CLOSED);
+  if (!midHandshake) return error;
+  return new FwdError(
+    ErrorCodes.TLS,
+    `cannot connect to ${where}: the server broke off the TLS handshake; if it does not speak TLS, drop \`tls\``,
+    { cause: err, errno: error.errno, option: "tls" },
+  );
 }

@@ -5,7 +5,7 @@
  * holds the first of them: a command line rewords both in its own flags.
  */
 import { ErrorCodes, type FwdErrorCode } from "./error-codes.js";
-import { isTlsErrorCode, SYSTEM_ERRORS } from "./system-errors.js";
+import { isTlsErrorCode, SYSTEM_ERRORS, tlsAdvice } from "./system-errors.js";
 
 export { ErrorCodes, type FwdErrorCode } from "./error-codes.js";
 
@@ -107,11 +107,14 @@ export function fromSystemError(err: unknown, op: SocketOperation, address: stri
   const options = { cause: err, errno: errno ?? tls };
   const where = `${VERBS[op]} ${address}`;
   if (tls) {
-    return new FwdError(
-      ErrorCodes.TLS,
-      `${where}: TLS failed: ${detail}; check the server certificate, \`tls.ca\` or \`tls.fingerprint\``,
-      { ...options, option: "tls" },
-    );
+    // A server sees its clients' failures in handshakes; a client, the server's in connect.
+    const peer = op === "handshake" ? "client" : "server";
+    const reason = (err as { reason?: unknown }).reason;
+    const why = typeof reason === "string" ? reason : (detail.split("\n")[0] ?? detail);
+    return new FwdError(ErrorCodes.TLS, `${where}: ${tlsAdvice(tls, peer, why)}`, {
+      ...options,
+      option: "tls",
+    });
   }
   const meaning = errno === undefined ? undefined : SYSTEM_ERRORS[errno];
   if (!meaning) return new FwdError(ErrorCodes.NETWORK, `${where}: ${detail}`, options);

@@ -65,3 +65,36 @@ export const SYSTEM_ERRORS: Readonly<Record<string, SystemErrorMeaning>> = {
 export function isTlsErrorCode(code: string): boolean {
   return /^(ERR_SSL_|ERR_TLS_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|CERT_|ERR_OSSL_)/.test(code);
 }
+
+/** What the side that saw a TLS error should be told: "client" (a server saw it) or "server". */
+export type TlsPeer = "client" | "server";
+
+/**
+ * TLS failures in one line that says what is likely wrong: OpenSSL's own
+ * messages span lines and name source files. Keyed by Node's error code.
+ */
+export function tlsAdvice(code: string, peer: TlsPeer, reason: string): string {
+  switch (code) {
+    case "ERR_SSL_WRONG_VERSION_NUMBER":
+    case "ERR_SSL_HTTP_REQUEST":
+    case "ERR_SSL_UNKNOWN_PROTOCOL":
+    case "ERR_SSL_PACKET_LENGTH_TOO_LONG":
+    case "ERR_SSL_RECORD_LAYER_FAILURE":
+      return peer === "client"
+        ? "the client does not speak TLS: give it `tls` (or `tls.fingerprint`)"
+        : "the server does not speak TLS: drop `tls` on this side, or give the server a certificate";
+    case "CERT_HAS_EXPIRED":
+      return "the server's certificate has expired (or this machine's clock is wrong): renew it";
+    case "CERT_NOT_YET_VALID":
+      return "the server's certificate is not valid yet (check this machine's clock)";
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+      return "the server's certificate is not signed by a CA this machine trusts: pin it with `tls.fingerprint`, or give its CA in `tls.ca`";
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return "the server's certificate is for another name: connect by a name it covers, or pin it with `tls.fingerprint`";
+    default:
+      return `TLS failed (${reason}); check the server certificate, \`tls.ca\` or \`tls.fingerprint\``;
+  }
+}

@@ -9,11 +9,11 @@ import {
   resolveProtocol,
   sendLegacyRequest,
 } from "./client-handshake.js";
-import { looksLegacy, requestV2 } from "./client-v2.js";
+import { looksLegacy, neitherProtocol, requestV2 } from "./client-v2.js";
 import type { ConnectionRecord } from "./connection-info.js";
 import { defaults } from "./defaults.js";
 import { dial } from "./dial.js";
-import { ErrorCodes, FwdError } from "./errors.js";
+import { ErrorCodes, FwdError, isFwdError } from "./errors.js";
 import { padUniqueId } from "./protocol/legacy.js";
 import { serverProtocols } from "./server-protocols.js";
 import { FwdService } from "./service.js";
@@ -103,8 +103,15 @@ export class UserClient extends FwdService {
       return await this.#openTunnelIn(protocol);
     } catch (err) {
       if (protocol !== "v2" || this.#plan !== "v2-or-legacy" || !looksLegacy(err)) throw err;
-      serverProtocols.markLegacy(this.#server);
-      return this.#openTunnelIn("legacy");
+    }
+    serverProtocols.markLegacy(this.#server);
+    try {
+      return await this.#openTunnelIn("legacy");
+    } catch (err) {
+      if (!isFwdError(err, ErrorCodes.REFUSED)) throw err;
+      // Hung up on in both protocols: not known to be legacy after all.
+      serverProtocols.forget(this.#server);
+      throw neitherProtocol(`server ${this.#server}`, err);
     }
   }
 

@@ -253,6 +253,37 @@ describe("TLS", () => {
     expect((await exchange(client.address().port, Buffer.from("ca"))).toString()).toBe("ca");
   });
 
+  it("says in one line that a client without TLS met a TLS server, on both sides", async () => {
+    const server = await tlsServer();
+    const serverError = nextError(server);
+    const client = await userClient(server.address().port, { host: "127.0.0.1", port: 1 });
+    const clientError = await refusedThrough(client);
+    expect(clientError.message).toMatch(
+      /broke off both the fwd v2 and the legacy handshake: if it uses TLS, add `tls`/,
+    );
+    const error = await serverError;
+    expect(error).toMatchObject({ code: "ERR_FWD_TLS" });
+    expect(error.message).toMatch(
+      /^handshake with client 127\.0\.0\.1:\d+: the client does not speak TLS: give it `tls`/,
+    );
+    expect(error.message).not.toContain("\n");
+  });
+
+  it("says in one line that a TLS client met a server without TLS", async () => {
+    const server = await userServer();
+    const client = await userClient(
+      server.address().port,
+      { host: "127.0.0.1", port: 1 },
+      { tls: { fingerprint: certificate.fingerprint } },
+    );
+    const error = await refusedThrough(client);
+    expect(error).toMatchObject({ code: "ERR_FWD_TLS" });
+    expect(error.message).toMatch(
+      /the server broke off the TLS handshake; if it does not speak TLS, drop `tls`/,
+    );
+    expect(error.message).not.toContain("\n");
+  });
+
   it("refuses a wrong pin, and stops the client", async () => {
     const server = await tlsServer();
     const wrong = `sha256:${"AB:".repeat(31)}AB`;

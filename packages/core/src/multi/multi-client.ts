@@ -9,7 +9,7 @@ import {
   resolveProtocol,
   sendLegacyRequest,
 } from "../client-handshake.js";
-import { looksLegacy, requestV2 } from "../client-v2.js";
+import { looksLegacy, neitherProtocol, requestV2 } from "../client-v2.js";
 import { defaults } from "../defaults.js";
 import { dial } from "../dial.js";
 import { ErrorCodes, FwdError, isFwdError, toFwdError } from "../errors.js";
@@ -80,6 +80,8 @@ export class MultiClient extends FwdService<MultiClientEvents> {
   readonly #links = new Set<Link>();
   #loop: RegistrationLoop | undefined;
   #protocol: "legacy" | "v2" | undefined;
+  /** Legacy was only inferred from a v2 hang-up: the first legacy attempt tests it. */
+  #legacyUntested = false;
   #state: RegistrationState | undefined;
   #since = Date.now();
 
@@ -178,7 +180,14 @@ export class MultiClient extends FwdService<MultiClientEvents> {
       tunnel.destroy();
       if (this.#plan === "v2-or-legacy" && looksLegacy(err)) {
         serverProtocols.markLegacy(this.#server);
+        this.#legacyUntested = true;
         return { kind: "again" };
+      }
+      if (this.#legacyUntested && isFwdError(err, ErrorCodes.REFUSED)) {
+        // A legacy server keeps a registration waiting; one hung up at once speaks neither.
+        this.#legacyUntested = false;
+        serverProtocols.forget(this.#server);
+        return outcomeOf(neitherProtocol(`server ${this.#server}`, err));
       }
       return outcomeOf(err);
     }
@@ -256,6 +265,7 @@ export class MultiClient extends FwdService<MultiClientEvents> {
     const request = { ...this.#request, host: this.#request.host || defaults.publicHost };
     sendLegacyRequest(tunnel, request);
     context.requested();
+    const untested = this.#legacyUntested;
     let head: Buffer;
     try {
       head = await readLegacyReply(
@@ -278,11 +288,13 @@ export class MultiClient extends FwdService<MultiClientEvents> {
       );
     } catch (err) {
       if (isFwdError(err, ErrorCodes.TIMEOUT)) {
+        this.#legacyUntested = false; // a legacy server waited with it: legacy it is
         tunnel.destroy();
         return { kind: "expired" };
       }
       throw err;
     }
+    if (untested) this.#legacyUntested = false;
     // A legacy server answers only when a visitor comes: its OK is the proof the port is open.
     this.#protocol = "legacy";
     context.registered("legacy", port);

@@ -20,7 +20,14 @@ export class FirstFrameParser implements FrameParser<FirstFrame> {
     if (!this.inner) {
       if (chunk[0] === 0x3c) this.inner = new LegacyRequestParser();
       else if (chunk[0] === 0x46) this.inner = new V2FrameParser("v2 hello");
-      else {
+      else if (chunk[0] === 0x16) {
+        // A TLS ClientHello: the client was told to use TLS, this server was not.
+        throw new FwdError(
+          ErrorCodes.PROTOCOL,
+          "the client speaks TLS but this server has no certificate: give the server `certFile` and `keyFile`, or drop `tls` on the client",
+          { option: "certFile" },
+        );
+      } else {
         throw new FwdError(
           ErrorCodes.PROTOCOL,
           `first byte 0x${chunk[0]!.toString(16).padStart(2, "0")} is neither a legacy nor a fwd v2 handshake`,
