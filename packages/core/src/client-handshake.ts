@@ -95,6 +95,14 @@ export function sendLegacyRequest(socket: Duplex, request: ClientRequest): void 
   socket.write(encodeLegacyRequest(request));
 }
 
+/** Legacy refusals that were a close without any reply (not an EX). */
+const hungUp = new WeakSet<FwdError>();
+
+/** Whether a legacy exchange ended in a close without a reply. */
+export function closedWithoutReply(err: unknown): boolean {
+  return isFwdError(err) && hungUp.has(err);
+}
+
 /** Reads the legacy reply: resolves on OK, throws REFUSED (EX, or a close without reply). */
 export async function readLegacyReply(
   socket: Duplex,
@@ -105,7 +113,10 @@ export async function readLegacyReply(
   try {
     reply = await readFrame(socket, new LegacyReplyParser(), options);
   } catch (err) {
-    if (brokeOff(err)) throw meaning.closed;
+    if (brokeOff(err)) {
+      hungUp.add(meaning.closed);
+      throw meaning.closed;
+    }
     throw err;
   }
   if (reply.value === "ex") throw meaning.ex;

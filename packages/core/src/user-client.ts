@@ -3,6 +3,7 @@ import { Acceptor } from "./acceptor.js";
 import { type Endpoint, formatEndpoint } from "./address.js";
 import {
   type ClientRequest,
+  closedWithoutReply,
   isFatalHandshakeError,
   type ProtocolPlan,
   readLegacyReply,
@@ -108,7 +109,7 @@ export class UserClient extends FwdService {
     try {
       return await this.#openTunnelIn("legacy");
     } catch (err) {
-      if (!isFwdError(err, ErrorCodes.REFUSED)) throw err;
+      if (!closedWithoutReply(err)) throw err;
       // Hung up on in both protocols: not known to be legacy after all.
       serverProtocols.forget(this.#server);
       throw neitherProtocol(`server ${this.#server}`, err);

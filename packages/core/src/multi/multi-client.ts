@@ -3,6 +3,7 @@ import { type Endpoint, formatEndpoint } from "../address.js";
 import type { BackoffOptions } from "../backoff.js";
 import {
   type ClientRequest,
+  closedWithoutReply,
   isFatalHandshakeError,
   type ProtocolPlan,
   readLegacyReply,
@@ -183,7 +184,7 @@ export class MultiClient extends FwdService<MultiClientEvents> {
         this.#legacyUntested = true;
         return { kind: "again" };
       }
-      if (this.#legacyUntested && isFwdError(err, ErrorCodes.REFUSED)) {
+      if (this.#legacyUntested && closedWithoutReply(err)) {
         // A legacy server keeps a registration waiting; one hung up at once speaks neither.
         this.#legacyUntested = false;
         serverProtocols.forget(this.#server);
