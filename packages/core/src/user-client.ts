@@ -14,7 +14,7 @@ import { looksLegacy, neitherProtocol, requestV2 } from "./client-v2.js";
 import type { ConnectionRecord } from "./connection-info.js";
 import { defaults } from "./defaults.js";
 import { dial } from "./dial.js";
-import { ErrorCodes, FwdError, isFwdError } from "./errors.js";
+import { ErrorCodes, FwdError } from "./errors.js";
 import { padUniqueId } from "./protocol/legacy.js";
 import { serverProtocols } from "./server-protocols.js";
 import { FwdService } from "./service.js";
