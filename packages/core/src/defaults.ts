@@ -21,7 +21,10 @@ export const defaults = {
   heartbeatIntervalMs: 2000,
   /** A visitor offered to a registration waits at most this long for its ACCEPT before the next one is tried. */
   pairingConfirmMs: 1500,
-  /** Links kept ready by user-clients, per source and in all. */
+  /** Links a user-client keeps ready at least, and at most while connections come fast. */
+  readyLinksMin: 2,
+  readyLinksMax: 32,
+  /** Links kept ready by user-clients, as a server takes them: per source and in all. */
   maxReadyLinksPerSource: 64,
   maxReadyLinks: 1024,
   /** Bytes a visitor may send before it is paired: kept and delivered, then the visitor waits. */
@@ -34,8 +37,8 @@ export const defaults = {
   maxHeldPerPort: 128,
   /** A waiting registration nothing paired is closed after this long (clients renew sooner). */
   registrationTimeoutMs: 65_000,
-  /** Registrations waiting per public port. */
-  maxWaitingPerPort: 16,
+  /** Registrations waiting per public port (a client keeps 4, more while visitors come fast). */
+  maxWaitingPerPort: 64,
   /** Registrations waiting on a multi-server in all. */
   maxWaitingTotal: 1024,
   /** An idle public port stays its owner's this long after its last registration and relay. */

@@ -87,9 +87,38 @@ export function secureServerSocket(socket: Socket, context: SecureContext): TLSS
 }
 
 /**
+ * What a client keeps between its TLS connections: one secure context (a
+ * context per connection would parse the CA store each time) and, per
+ * server, the last session ticket from a verified connection, so the next
+ * connection resumes instead of a full handshake.
+ */
+interface ClientTlsCache {
+  context: SecureContext;
+  pin: string | undefined;
+  sessions: Map<string, Buffer>;
+}
+
+const clientCaches = new WeakMap<ClientTlsOptions, ClientTlsCache>();
+
+function cacheFor(options: ClientTlsOptions): ClientTlsCache {
+  let cache = clientCaches.get(options);
+  if (!cache) {
+    cache = {
+      context: createSecureContext(options.ca ? { ca: options.ca } : {}),
+      pin:
+        options.fingerprint === undefined ? undefined : normalizeFingerprint(options.fingerprint),
+      sessions: new Map(),
+    };
+    clientCaches.set(options, cache);
+  }
+  return cache;
+}
+
+/**
  * Opens a TLS connection and resolves once the server is verified: by the CA
- * chain and host name, or by the pinned fingerprint. Rejects with ERR_FWD_TLS
- * (or the usual connect errors) otherwise.
+ * chain and host name, or by the pinned fingerprint. A resumed session needs
+ * no new check: its ticket came from a connection that passed one. Rejects
+ * with ERR_FWD_TLS (or the usual connect errors) otherwise.
  */
 export function connectTls(
   host: string,
@@ -97,23 +126,38 @@ export function connectTls(
   options: ClientTlsOptions,
   where: string,
 ): { socket: TLSSocket; verified: Promise<void> } {
-  const pin =
-    options.fingerprint === undefined ? undefined : normalizeFingerprint(options.fingerprint);
+  const cache = cacheFor(options);
+  const { pin } = cache;
+  const session = cache.sessions.get(where);
   const socket = tlsConnect({
     host,
     port,
+    secureContext: cache.context,
     // Honoured by tls.connect (it builds the TLSSocket with it) though not in its types.
     ...({ allowHalfOpen: true } as object),
     ...(isIP(host) ? {} : { servername: host }),
-    ...(options.ca ? { ca: options.ca } : {}),
+    ...(session ? { session } : {}),
     // A pinned certificate is usually self-signed: the pin replaces the chain check.
     rejectUnauthorized: pin === undefined || options.ca !== undefined,
   });
+  // A ticket may come before the check or after it: it is kept only once the server is verified.
+  let trusted = false;
+  let ticket: Buffer | undefined;
+  socket.on("session", (received: Buffer) => {
+    if (trusted) cache.sessions.set(where, received);
+    else ticket = received;
+  });
   const verified = new Promise<void>((resolve, reject) => {
     socket.once("secureConnect", () => {
-      if (pin === undefined) return resolve();
-      const actual = socket.getPeerX509Certificate()?.fingerprint256;
-      if (actual === pin) return resolve();
+      const actual = socket.isSessionReused()
+        ? pin
+        : socket.getPeerX509Certificate()?.fingerprint256;
+      if (pin === undefined || actual === pin) {
+        trusted = true;
+        if (ticket) cache.sessions.set(where, ticket);
+        return resolve();
+      }
+      cache.sessions.delete(where);
       reject(
         new FwdError(
           ErrorCodes.TLS,

@@ -10,12 +10,19 @@ import {
   resolveProtocol,
   sendLegacyRequest,
 } from "./client-handshake.js";
-import { looksLegacy, neitherProtocol, requestV2 } from "./client-v2.js";
+import {
+  looksLegacy,
+  neitherProtocol,
+  readyV2,
+  requestOnSession,
+  requestV2,
+} from "./client-v2.js";
 import type { ConnectionRecord } from "./connection-info.js";
 import { defaults } from "./defaults.js";
 import { dial } from "./dial.js";
-import { ErrorCodes, FwdError } from "./errors.js";
+import { ErrorCodes, FwdError, isFwdError } from "./errors.js";
 import { padUniqueId } from "./protocol/legacy.js";
+import { type ReadyLink, ReadyPool } from "./ready-pool.js";
 import { serverProtocols } from "./server-protocols.js";
 import { FwdService } from "./service.js";
 import type { TunnelClientOptions } from "./tunnel-options.js";
@@ -25,14 +32,32 @@ export interface UserClientOptions extends TunnelClientOptions {
   bind: Endpoint;
   /** The target, as the server sees it: IPv4, IPv6 or a host name (the last two need v2). */
   target: Endpoint;
+  /**
+   * Links to the server kept ready (v2): at least this many, more while
+   * connections arrive fast, at most `max` (default 2 and 32; 0: none).
+   */
+  readyLinks?: { min?: number; max?: number } | undefined;
+}
+
+/** What a user-client's link to its server is doing, for status displays. */
+export interface UserClientStatus {
+  /** "up" once a link was made or a connection served, "down" while links fail. */
+  server: "connecting" | "up" | "down";
+  /** The protocol the server speaks: v2 unless it turned out to be legacy. */
+  protocol: "legacy" | "v2";
+  readyLinks: number;
+  rttMs: number | undefined;
+  error?: FwdError | undefined;
 }
 
 /**
  * The client of the user pair: listens locally and, for each local
- * connection, asks the server to connect to the target, then relays. Any
- * number of local connections are served at once. A refusal that retrying
- * cannot fix (a wrong token, a TLS pin mismatch) stops the client: `done`
- * rejects with it. Start it with start(), or at once with startUserClient().
+ * connection, asks the server to connect to the target, then relays. Over
+ * v2 it keeps authenticated links ready, so a connection costs one round
+ * trip (its request), not a TCP, TLS and auth handshake first. A refusal
+ * that retrying cannot fix (a wrong token, a TLS pin mismatch) stops the
+ * client: `done` rejects with it. Start it with start(), or at once with
+ * startUserClient().
  */
 export class UserClient extends FwdService {
   readonly #options: UserClientOptions;
@@ -40,6 +65,8 @@ export class UserClient extends FwdService {
   readonly #server: string;
   readonly #request: ClientRequest;
   readonly #acceptor: Acceptor;
+  #pool: ReadyPool | undefined;
+  #link: Pick<UserClientStatus, "server" | "error"> = { server: "connecting" };
 
   constructor(options: UserClientOptions) {
     super(options.signal);
@@ -69,20 +96,81 @@ export class UserClient extends FwdService {
     return serverProtocols.isLegacy(this.#server) ? "legacy" : "v2";
   }
 
-  /** @internal */
-  protected onStart(): Promise<void> {
-    return this.#acceptor.listen();
+  /** What the link to the server is doing now. */
+  status(): UserClientStatus {
+    return {
+      ...this.#link,
+      protocol: this.protocol,
+      readyLinks: this.#pool?.size ?? 0,
+      rttMs: this.#pool?.rttMs,
+    };
   }
 
   /** @internal */
+  protected async onStart(): Promise<void> {
+    await this.#acceptor.listen();
+    const min = this.#options.readyLinks?.min ?? defaults.readyLinksMin;
+    const max = Math.max(min, this.#options.readyLinks?.max ?? defaults.readyLinksMax);
+    if (this.#plan === "legacy" || max === 0) return;
+    this.#pool = new ReadyPool({
+      make: (signal) => this.#makeReadyLink(signal),
+      heartbeatMs: this.#options.heartbeatIntervalMs ?? defaults.heartbeatIntervalMs,
+      what: `server ${this.#server}`,
+      min,
+      max,
+      isFatal: isFatalHandshakeError,
+      onFatal: (error) => this.fail(error),
+      onHealth: (ok, error) => this.#linkState(ok, error),
+      enabled: () => this.protocol === "v2",
+    });
+  }
+
+  /** Stops accepting and lets the ready links go. @internal */
   protected async stopAccepting(): Promise<void> {
     this.#acceptor.close();
+    this.#pool?.close();
+  }
+
+  #linkState(ok: boolean, error?: FwdError): void {
+    this.#link = ok ? { server: "up" } : { server: "down", error };
+  }
+
+  async #makeReadyLink(signal: AbortSignal): Promise<ReadyLink> {
+    const socket = await this.#dialServer(signal);
+    try {
+      const session = await readyV2(socket, {
+        token: this.#options.token,
+        timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
+        what: `server ${this.#server}`,
+        signal,
+      });
+      return { socket, session };
+    } catch (err) {
+      socket.destroy();
+      if (this.#plan === "v2-or-legacy" && looksLegacy(err)) serverProtocols.markLegacy(this.#server);
+      throw err;
+    }
+  }
+
+  async #dialServer(signal: AbortSignal): Promise<Socket> {
+    const { server, tls } = this.#options;
+    let socket: Socket;
+    try {
+      socket = await dial({ ...server, tls, timeoutMs: this.#options.connectTimeoutMs, signal });
+    } catch (err) {
+      // Unreachable: it may come back upgraded, so ask v2 again next time.
+      serverProtocols.forget(this.#server);
+      throw err;
+    }
+    this.hub.track(socket);
+    return socket;
   }
 
   async #serve(local: Socket, record: ConnectionRecord): Promise<void> {
     record.target = formatEndpoint(this.#options.target);
     try {
       const { upstream, rest } = await this.#openTunnel();
+      this.#linkState(true);
       this.hub.startRelay(local, upstream, record, {
         idleTimeoutMs: this.#options.idleTimeoutMs,
         head: { toA: rest },
@@ -94,11 +182,20 @@ export class UserClient extends FwdService {
   }
 
   /**
-   * Connects to the server and has it connect to the target. In auto mode a
-   * legacy server's hang-up on the v2 hello is remembered and the request
-   * is made again, in legacy, for the same local connection.
+   * Has the server connect to the target: on a ready link if one is there
+   * (a link that died meanwhile costs a retry on a new one, never the
+   * connection), else on a new link. In auto mode a legacy server's hang-up
+   * on the v2 hello is remembered and the request made again in legacy.
    */
   async #openTunnel(): Promise<{ upstream: Socket; rest: Buffer }> {
+    const ready = this.protocol === "v2" ? this.#pool?.take() : undefined;
+    if (ready) {
+      try {
+        return await this.#requestOn(ready);
+      } catch (err) {
+        if (!isFwdError(err) || !staleLink(err)) throw err;
+      }
+    }
     const protocol = this.protocol;
     try {
       return await this.#openTunnelIn(protocol);
@@ -116,23 +213,36 @@ export class UserClient extends FwdService {
     }
   }
 
-  async #openTunnelIn(protocol: "legacy" | "v2"): Promise<{ upstream: Socket; rest: Buffer }> {
-    const { server, token, tls } = this.#options;
-    const signal = this.hub.signal;
-    const what = `server ${this.#server}`;
-    let upstream: Socket;
+  async #requestOn(ready: ReadyLink & { rest: Buffer }): Promise<{ upstream: Socket; rest: Buffer }> {
+    const { socket } = ready;
     try {
-      upstream = await dial({ ...server, tls, timeoutMs: this.#options.connectTimeoutMs, signal });
+      const { rest } = await requestOnSession(
+        socket,
+        { ...ready.session, rest: ready.rest },
+        this.#request,
+        {
+          token: this.#options.token,
+          timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
+          what: `server ${this.#server}`,
+          signal: this.hub.signal,
+        },
+      );
+      return { upstream: socket, rest };
     } catch (err) {
-      serverProtocols.forget(this.#server);
+      socket.destroy();
       throw err;
     }
-    this.hub.track(upstream);
+  }
+
+  async #openTunnelIn(protocol: "legacy" | "v2"): Promise<{ upstream: Socket; rest: Buffer }> {
+    const signal = this.hub.signal;
+    const what = `server ${this.#server}`;
+    const upstream = await this.#dialServer(signal);
     const timeoutMs = this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs;
     try {
       if (protocol === "v2") {
         const { rest } = await requestV2(upstream, this.#request, {
-          token,
+          token: this.#options.token,
           timeoutMs,
           what,
           signal,
@@ -159,6 +269,15 @@ export class UserClient extends FwdService {
       throw err;
     }
   }
+}
+
+/** A ready link that turned out dead when used: the request is made again on a new one. */
+function staleLink(err: FwdError): boolean {
+  return (
+    err.code === ErrorCodes.HANDSHAKE_CLOSED ||
+    err.code === ErrorCodes.CONN_RESET ||
+    err.code === ErrorCodes.TIMEOUT
+  );
 }
 
 /** Starts a user-mode client and resolves once it listens locally. */
