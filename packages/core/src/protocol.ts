@@ -32,6 +32,7 @@ export {
   encodeReply,
   encodeRequest,
   FrameType,
+  type FrameTypeValue,
   ReplyCode,
   type ReplyName,
   type RequestKind,
