@@ -33,3 +33,4 @@ export {
   waitUntil,
   writeAll,
 } from "./traffic.js";
+export { type DeadPort, startBlackhole, startRefusingPort } from "./unanswered.js";
