@@ -95,9 +95,9 @@ async function main(argv: string[]): Promise<number> {
   const stop = () => vitest.kill("SIGINT");
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  const [code] = (await new Promise((resolve) =>
-    vitest.once("exit", (...args) => resolve(args)),
-  )) as [number | null];
+  const code = await new Promise<number | null>((resolve) =>
+    vitest.once("exit", (status) => resolve(status)),
+  );
   process.off("SIGINT", stop);
   process.off("SIGTERM", stop);
   for (const watcher of watchers) watcher.close();
