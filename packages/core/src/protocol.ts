@@ -39,6 +39,7 @@ export {
   encodeReply,
   encodeRequest,
   FrameType,
+  type FrameTypeValue,
   PING_SIZE,
   ReplyCode,
   type ReplyName,

@@ -10,13 +10,7 @@ import {
   resolveProtocol,
   sendLegacyRequest,
 } from "./client-handshake.js";
-import {
-  looksLegacy,
-  neitherProtocol,
-  readyV2,
-  requestOnSession,
-  requestV2,
-} from "./client-v2.js";
+import { looksLegacy, neitherProtocol, readyV2, requestOnSession, requestV2 } from "./client-v2.js";
 import type { ConnectionRecord } from "./connection-info.js";
 import { defaults } from "./defaults.js";
 import { dial } from "./dial.js";
@@ -147,7 +141,8 @@ export class UserClient extends FwdService {
       return { socket, session };
     } catch (err) {
       socket.destroy();
-      if (this.#plan === "v2-or-legacy" && looksLegacy(err)) serverProtocols.markLegacy(this.#server);
+      if (this.#plan === "v2-or-legacy" && looksLegacy(err))
+        serverProtocols.markLegacy(this.#server);
       throw err;
     }
   }
@@ -213,7 +208,9 @@ export class UserClient extends FwdService {
     }
   }
 
-  async #requestOn(ready: ReadyLink & { rest: Buffer }): Promise<{ upstream: Socket; rest: Buffer }> {
+  async #requestOn(
+    ready: ReadyLink & { rest: Buffer },
+  ): Promise<{ upstream: Socket; rest: Buffer }> {
     const { socket } = ready;
     try {
       const { rest } = await requestOnSession(

@@ -34,7 +34,7 @@ describe("TargetAllowlist", () => {
     ["db.lan:99999", /bad port/],
     ["db.lan:20-10", /bad port/],
     ["10.0.0.0/33", /prefix length/],
-    ["[not-v6]:22", /./],
+    ["[not-v6]:22", /^`allowTargets` has "\[not-v6\]", not a host name or IP address$/],
     ["host name:22", /is not HOST\[:PORT\]|not a host name/],
     ["", /empty/],
     ["db.lan/24", /prefix length needs an IP/],

@@ -12,6 +12,7 @@ export {
   referenceLegacyPeerPath,
   startLegacyPeer,
 } from "./legacy-peer.js";
+export { type CodeBlock, tsBlocks, typecheckExamples } from "./markdown-examples.js";
 export { type RunningProcess, type StartOptions, startNode, startProcess } from "./processes.js";
 export {
   type Received,
@@ -33,3 +34,4 @@ export {
   waitUntil,
   writeAll,
 } from "./traffic.js";
+export { type DeadPort, startBlackhole, startRefusingPort } from "./unanswered.js";

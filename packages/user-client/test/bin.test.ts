@@ -4,7 +4,6 @@ import {
   connectTo,
   echoWithoutEof,
   exchange,
-  freePort,
   payload,
   sha256,
   startDigestServer,
@@ -12,6 +11,7 @@ import {
   startLegacyPeer,
   startListeningBin,
   startNode,
+  startRefusingPort,
   Teardown,
 } from "@fwd/testkit";
 import { afterEach, describe, expect, it } from "vitest";
@@ -73,7 +73,8 @@ describe("user-client and user-server bins", () => {
 
 describe("user-client bin", () => {
   it("closes the local connection and keeps serving when the server is down", async () => {
-    const client = await startClient(await freePort(), 1);
+    const deadServer = teardown.add(await startRefusingPort());
+    const client = await startClient(deadServer.port, 1);
     for (const n of [1, 2]) {
       const socket = await connectTo(client.port);
       socket.resume();

@@ -29,6 +29,62 @@ function feed<T>(parser: FrameParser<T>, input: Buffer, cuts: number[]): Parsed<
   return undefined;
 }
 
+const OPEN = Buffer.from("<UVM>");
+const CLOSE = Buffer.from("</UVM>");
+
+/** What a parse did: its result, or the error it threw. */
+function outcomeOf<T>(parse: () => T): { parsed: T } | { error: unknown } {
+  try {
+    return { parsed: parse() };
+  } catch (error) {
+    expect(isFwdError(error)).toBe(true);
+    return { error };
+  }
+}
+
+/** The first offset where `input` differs from the byte `expected` names (undefined: any byte). */
+function firstMismatch(
+  input: Buffer,
+  expected: (i: number) => number | undefined,
+): number | undefined {
+  for (let i = 0; i < input.length; i++) {
+    const want = expected(i);
+    if (want !== undefined && input[i] !== want) return i;
+  }
+  return undefined;
+}
+
+const bytes = (max: number) => fc.uint8Array({ maxLength: max }).map((b) => Buffer.from(b));
+
+/** Noise, real requests with bytes after them, real ones cut short, and one-byte mutants. */
+const realRequests = fc
+  .tuple(fc.ipV4(), fc.integer({ min: 0, max: 65535 }), fc.string({ maxLength: 16 }), bytes(40))
+  .filter(([, , id]) => Buffer.byteLength(id) <= 16)
+  .map(([host, port, uniqueId, tail]) =>
+    Buffer.concat([encodeLegacyRequest({ host, port, uniqueId }), tail]),
+  );
+const requestInputs = fc.oneof(
+  bytes(80),
+  realRequests,
+  fc.tuple(realRequests, fc.nat({ max: 34 })).map(([frame, n]) => frame.subarray(0, n)),
+  fc
+    .tuple(realRequests, fc.nat({ max: 34 }), fc.integer({ min: 0, max: 255 }))
+    .map(([frame, at, value]) => Buffer.from(frame).fill(value, at, at + 1)),
+);
+
+/** The same for replies. */
+const realReplies = fc
+  .tuple(fc.constantFrom(LEGACY_OK, LEGACY_EX), bytes(20))
+  .map(([reply, tail]) => Buffer.concat([reply, tail]));
+const replyInputs = fc.oneof(
+  bytes(30),
+  realReplies,
+  fc.tuple(realReplies, fc.nat({ max: 12 })).map(([reply, n]) => reply.subarray(0, n)),
+  fc
+    .tuple(realReplies, fc.nat({ max: 12 }), fc.integer({ min: 0, max: 255 }))
+    .map(([reply, at, value]) => Buffer.from(reply).fill(value, at, at + 1)),
+);
+
 function expectCoded(fn: () => unknown, code: string): void {
   try {
     fn();
@@ -161,36 +217,39 @@ describe("legacy request", () => {
     );
   });
 
-  it("never crashes on random bytes and accepts only real frames", () => {
+  it("on any bytes, cut anywhere: parses real frames, waits on prefixes, refuses the rest", () => {
+    const seen = { parsed: 0, waiting: 0, refused: 0 };
     fc.assert(
-      fc.property(
-        fc.uint8Array({ maxLength: 80 }),
-        fc.array(fc.nat({ max: 80 }), { maxLength: 4 }),
-        (bytes, cuts) => {
-          const input = Buffer.from(bytes);
-          let parsed: Parsed<unknown> | undefined;
-          try {
-            parsed = feed(
-              new LegacyRequestParser(),
-              input,
-              [...cuts].sort((a, b) => a - b).map((c) => Math.min(c, input.length)),
-            );
-          } catch (err) {
-            expect(isFwdError(err)).toBe(true);
-            return;
-          }
-          if (!parsed) {
-            expect(input.length).toBeLessThan(35);
-            return;
-          }
-          const frame = input.subarray(0, 35);
-          expect(frame.subarray(0, 5).toString("latin1")).toBe("<UVM>");
-          expect(frame.subarray(29, 35).toString("latin1")).toBe("</UVM>");
-          expect(parsed.rest).toEqual(input.subarray(35, 35 + parsed.rest.length));
-        },
-      ),
+      fc.property(requestInputs, fc.array(fc.nat({ max: 80 }), { maxLength: 4 }), (input, cuts) => {
+        const bounds = [...cuts].sort((a, b) => a - b).map((c) => Math.min(c, input.length));
+        const outcome = outcomeOf(() => feed(new LegacyRequestParser(), input, bounds));
+        const bad = firstMismatch(input, (i) =>
+          i < 5 ? OPEN[i] : i >= 29 && i < 35 ? CLOSE[i - 29] : undefined,
+        );
+        if (bad !== undefined) {
+          seen.refused++;
+          expect(outcome).toMatchObject({
+            error: { code: "ERR_FWD_PROTOCOL", message: expect.stringContaining(`offset ${bad}`) },
+          });
+        } else if (input.length < 35) {
+          seen.waiting++;
+          expect(outcome).toEqual({ parsed: undefined });
+        } else {
+          seen.parsed++;
+          // The rest is what followed the frame in the chunk that completed it.
+          const end = [...bounds, input.length].find((b) => b >= 35)!;
+          expect(outcome).toEqual({
+            parsed: {
+              value: decodeLegacyRequest(input.subarray(0, 35)),
+              rest: input.subarray(35, end),
+            },
+          });
+        }
+      }),
       { numRuns: 2000 },
     );
+    // Each branch above ran: the property checked real frames, not just noise.
+    expect(Math.min(seen.parsed, seen.waiting, seen.refused)).toBeGreaterThan(100);
   });
 
   it("decodes mutated frames only while both magics are intact", () => {
@@ -232,21 +291,31 @@ describe("legacy reply", () => {
     },
   );
 
-  it("never crashes on random bytes and accepts only OK or EX", () => {
+  it("on any bytes: parses OK and EX, waits on their prefixes, refuses the rest", () => {
+    const seen = { parsed: 0, waiting: 0, refused: 0 };
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 30 }), (bytes) => {
-        const input = Buffer.from(bytes);
-        try {
-          const parsed = new LegacyReplyParser().push(input);
-          if (parsed) {
-            const head = input.subarray(0, 13);
-            expect(head.equals(LEGACY_OK) || head.equals(LEGACY_EX)).toBe(true);
-          }
-        } catch (err) {
-          expect(isFwdError(err)).toBe(true);
+      fc.property(replyInputs, (input) => {
+        const outcome = outcomeOf(() => new LegacyReplyParser().push(input));
+        // Byte 5 chooses between the two replies: O for OK, anything else must match EX.
+        const reference = input[5] === 0x45 ? LEGACY_EX : LEGACY_OK;
+        const bad = firstMismatch(input, (i) => reference[i]);
+        if (bad !== undefined) {
+          seen.refused++;
+          expect(outcome).toMatchObject({
+            error: { code: "ERR_FWD_PROTOCOL", message: expect.stringContaining(`offset ${bad}`) },
+          });
+        } else if (input.length < 13) {
+          seen.waiting++;
+          expect(outcome).toEqual({ parsed: undefined });
+        } else {
+          seen.parsed++;
+          expect(outcome).toEqual({
+            parsed: { value: reference === LEGACY_OK ? "ok" : "ex", rest: input.subarray(13) },
+          });
         }
       }),
       { numRuns: 2000 },
     );
+    expect(Math.min(seen.parsed, seen.waiting, seen.refused)).toBeGreaterThan(100);
   });
 });
