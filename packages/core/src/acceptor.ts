@@ -49,6 +49,7 @@ export class Acceptor {
   async listen(): Promise<void> {
     this.server = await listen({
       ...this.options.bind,
+      // Accepted sockets only ever meet a handshake reader and relay(): fwd's own buffers.
       adopt: !this.options.tls,
       screen: (raw) => this.screen(raw),
       onConnection: (socket) => this.accept(socket),

@@ -54,6 +54,7 @@ export class Forwarder extends FwdService {
     const { target, connectTimeoutMs, idleTimeoutMs } = this.#options;
     record.target = formatEndpoint(target);
     const upstream = await dial({
+      zeroCopy: true,
       ...target,
       timeoutMs: connectTimeoutMs,
       signal: this.hub.signal,

@@ -13,7 +13,11 @@ export interface ListenOptions extends Endpoint {
   backlog?: number;
   /** Closing the server when aborted. */
   signal?: AbortSignal;
-  /** Move accepted sockets to the zero-copy path (default true; off for TLS, which reads for itself). */
+  /**
+   * Move accepted sockets to fwd's own read buffers, for sockets only ever
+   * handed to relay(): faster, but they then emit no 'data' (default false;
+   * never for TLS, which reads for itself).
+   */
   adopt?: boolean;
   /**
    * Looks at each connection before it is prepared; returning false means
@@ -28,7 +32,7 @@ export interface ListenOptions extends Endpoint {
  * with an FwdError (ERR_FWD_ADDR_IN_USE, …) naming the address.
  */
 export function listen(options: ListenOptions): Promise<Server> {
-  const { host, port, onConnection, backlog, signal, adopt = true, screen } = options;
+  const { host, port, onConnection, backlog, signal, adopt = false, screen } = options;
   const where = formatEndpoint({ host, port });
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (accepted) => {
     if (screen && !screen(accepted)) return;

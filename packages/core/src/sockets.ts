@@ -39,10 +39,14 @@ function logSocketError(err: Error): void {
   debug("socket error: %s", err.message);
 }
 
-/** Opens a half-open-capable TCP connection; reads take the zero-copy path when enabled. */
-export function connectSocket(options: TcpNetConnectOpts): Socket {
+/**
+ * Opens a half-open-capable TCP connection; with `zeroCopy` (and the path
+ * enabled) its reads go to fwd's own buffers: for relay() only, as it then
+ * emits no 'data'.
+ */
+export function connectSocket(options: TcpNetConnectOpts, zeroCopy = false): Socket {
   const base = { ...options, allowHalfOpen: true };
-  if (!zeroCopyEnabled) return tuneSocket(createConnection(base));
+  if (!zeroCopy || !zeroCopyEnabled) return tuneSocket(createConnection(base));
   const reader = new ZeroCopyReader();
   const socket = createConnection({ ...base, onread: reader.onread });
   reader.attach(socket);

@@ -103,8 +103,8 @@ export class UserClient extends FwdService {
   /** @internal */
   protected async onStart(): Promise<void> {
     await this.#acceptor.listen();
-    const min = this.#options.readyLinks?.min ?? defaults.readyLinksMin;
-    const max = Math.max(min, this.#options.readyLinks?.max ?? defaults.readyLinksMax);
+    const max = this.#options.readyLinks?.max ?? defaults.readyLinksMax;
+    const min = Math.min(max, this.#options.readyLinks?.min ?? defaults.readyLinksMin);
     if (this.#plan === "legacy" || max === 0) return;
     this.#pool = new ReadyPool({
       make: (signal) => this.#makeReadyLink(signal),
@@ -151,7 +151,13 @@ export class UserClient extends FwdService {
     const { server, tls } = this.#options;
     let socket: Socket;
     try {
-      socket = await dial({ ...server, tls, timeoutMs: this.#options.connectTimeoutMs, signal });
+      socket = await dial({
+        zeroCopy: true,
+        ...server,
+        tls,
+        timeoutMs: this.#options.connectTimeoutMs,
+        signal,
+      });
     } catch (err) {
       // Unreachable: it may come back upgraded, so ask v2 again next time.
       serverProtocols.forget(this.#server);

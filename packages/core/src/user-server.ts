@@ -165,6 +165,7 @@ export class UserServer extends FwdService {
         port: request.port,
         timeoutMs: this.#options.connectTimeoutMs,
         signal: this.hub.signal,
+        zeroCopy: true,
       });
     } catch (err) {
       refuseWith(request, "target_unreachable", err as FwdError);

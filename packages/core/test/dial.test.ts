@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import {
   type DeadPort,
   startBlackhole,
@@ -10,6 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { readerOf } from "../src/chunk-reader.js";
 import { dial } from "../src/dial.js";
 import { ErrorCodes, type FwdError } from "../src/errors.js";
+import { isZeroCopyEnabled } from "../src/sockets.js";
 
 const teardown = new Teardown();
 afterEach(() => teardown.run());
@@ -41,7 +43,7 @@ describe("dial", () => {
     return blackhole;
   }
 
-  it("resolves with a connected, paused socket that relay() reads", async () => {
+  it("resolves with a connected, paused socket that emits 'data' like any other", async () => {
     const echo = teardown.add(await startEchoServer());
     const socket = await dial({ host: "127.0.0.1", port: echo.port });
     teardown.add(() => {
@@ -49,6 +51,19 @@ describe("dial", () => {
     });
     expect(socket.remotePort).toBe(echo.port);
     expect(socket.isPaused()).toBe(true);
+    const data = once(socket, "data");
+    socket.resume();
+    socket.write("plain");
+    expect(String((await data)[0])).toBe("plain");
+  });
+
+  it("with zeroCopy, resolves with a socket that relay() reads through fwd's buffers", async () => {
+    const echo = teardown.add(await startEchoServer());
+    const socket = await dial({ host: "127.0.0.1", port: echo.port, zeroCopy: true });
+    teardown.add(() => {
+      socket.destroy();
+    });
+    expect(readerOf(socket).zeroCopy).toBe(isZeroCopyEnabled());
     // On the zero-copy path reads bypass 'data' events: what reads is the socket's reader.
     const echoed = new Promise<string>((resolve) =>
       readerOf(socket).start((chunk) => {

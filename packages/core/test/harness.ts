@@ -26,10 +26,11 @@ export async function startRelayHarness(
   const relays: Relay[] = [];
   const waiting: Array<(relay: Relay) => void> = [];
   const server: Server = await listen({
+    adopt: true,
     host: "127.0.0.1",
     port: 0,
     onConnection: async (client) => {
-      const upstream = await dial({ host: target.host, port: target.port });
+      const upstream = await dial({ host: target.host, port: target.port, zeroCopy: true });
       const active = relay(client, upstream, options);
       relays.push(active);
       waiting.shift()?.(active);

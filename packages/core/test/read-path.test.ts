@@ -62,10 +62,10 @@ describe(`the read path on Node ${process.versions.node}`, () => {
     server.listen(0, "127.0.0.1");
     await once(server, "listening");
     teardown.add(() => new Promise((resolve) => server.close(resolve)));
-    const socket = connectSocket({
-      host: "127.0.0.1",
-      port: (server.address() as { port: number }).port,
-    });
+    const socket = connectSocket(
+      { host: "127.0.0.1", port: (server.address() as { port: number }).port },
+      true,
+    );
     teardown.add(() => {
       socket.destroy();
     });

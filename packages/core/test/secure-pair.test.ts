@@ -83,13 +83,29 @@ describe("user pair with a token", () => {
     expect(sha256(await exchange(client.address().port, data))).toBe(sha256(data));
   });
 
-  it("refuses a wrong token: the client says why and stops", async () => {
+  it("stops a client with a wrong token at start, when it makes its ready links", async () => {
     const server = await userServer({ token });
     const serverError = nextError(server);
     const client = await userClient(
       server.address().port,
       { host: "127.0.0.1", port: 1 },
       { token: Token.from("guess") },
+    );
+    await expect(client.done).rejects.toMatchObject({
+      code: "ERR_FWD_AUTH_FAILED",
+      message: expect.stringMatching(/refused the token/),
+    });
+    expect(client.stats().accepted).toBe(0);
+    expect((await serverError).message).toMatch(/tried to authenticate with a wrong token/);
+  });
+
+  it("refuses a wrong token on a connection: the client says why and stops", async () => {
+    const server = await userServer({ token });
+    const serverError = nextError(server);
+    const client = await userClient(
+      server.address().port,
+      { host: "127.0.0.1", port: 1 },
+      { token: Token.from("guess"), readyLinks: { max: 0 } },
     );
     const error = await refusedThrough(client);
     expect(error).toMatchObject({
@@ -105,7 +121,7 @@ describe("user pair with a token", () => {
     const client = await userClient(
       server.address().port,
       { host: "127.0.0.1", port: 1 },
-      { protocol: "v2" },
+      { protocol: "v2", readyLinks: { max: 0 } },
     );
     expect(await refusedThrough(client)).toMatchObject({ code: "ERR_FWD_AUTH_FAILED" });
   });
@@ -129,7 +145,7 @@ describe("user pair with a token", () => {
     const client = await userClient(
       server.address().port,
       { host: "127.0.0.1", port: 1 },
-      { token },
+      { token, readyLinks: { max: 0 } },
     );
     expect(await refusedThrough(client)).toMatchObject({
       code: "ERR_FWD_AUTH_FAILED",
@@ -274,7 +290,7 @@ describe("TLS", () => {
     const client = await userClient(
       server.address().port,
       { host: "127.0.0.1", port: 1 },
-      { tls: { fingerprint: certificate.fingerprint } },
+      { tls: { fingerprint: certificate.fingerprint }, readyLinks: { max: 0 } },
     );
     const error = await refusedThrough(client);
     expect(error).toMatchObject({ code: "ERR_FWD_TLS" });
@@ -290,7 +306,7 @@ describe("TLS", () => {
     const client = await userClient(
       server.address().port,
       { host: "127.0.0.1", port: 1 },
-      { tls: { fingerprint: wrong } },
+      { tls: { fingerprint: wrong }, readyLinks: { max: 0 } },
     );
     expect(await refusedThrough(client)).toMatchObject({
       code: "ERR_FWD_TLS",
@@ -304,7 +320,7 @@ describe("TLS", () => {
     const client = await userClient(
       server.address().port,
       { host: "127.0.0.1", port: 1 },
-      { tls: {} },
+      { tls: {}, readyLinks: { max: 0 } },
     );
     expect((await refusedThrough(client)).code).toBe("ERR_FWD_TLS");
   });

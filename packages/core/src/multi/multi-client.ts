@@ -166,7 +166,13 @@ export class MultiClient extends FwdService<MultiClientEvents> {
     const { signal } = context;
     let tunnel: Socket;
     try {
-      tunnel = await dial({ ...server, tls, timeoutMs: this.#options.connectTimeoutMs, signal });
+      tunnel = await dial({
+        zeroCopy: true,
+        ...server,
+        tls,
+        timeoutMs: this.#options.connectTimeoutMs,
+        signal,
+      });
     } catch (err) {
       // Unreachable: it may come back upgraded, so ask v2 again next time.
       serverProtocols.forget(this.#server);
@@ -311,6 +317,7 @@ export class MultiClient extends FwdService<MultiClientEvents> {
     let upstream: Socket;
     try {
       upstream = await dial({
+        zeroCopy: true,
         ...target,
         timeoutMs: this.#options.connectTimeoutMs,
         signal: this.hub.signal,

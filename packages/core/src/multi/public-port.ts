@@ -122,7 +122,11 @@ export class PublicPort {
     services: PortServices,
   ): Promise<PublicPort> {
     let port: PublicPort | undefined;
-    const server = await listen({ ...endpoint, onConnection: (socket) => port?.accept(socket) });
+    const server = await listen({
+      ...endpoint,
+      adopt: true,
+      onConnection: (socket) => port?.accept(socket),
+    });
     port = new PublicPort(endpoint, owner, server, limits, services);
     debug("public port %s opened for %s", port.key, owner);
     return port;
