@@ -12,6 +12,7 @@ import {
 } from "../client-handshake.js";
 import { looksLegacy, neitherProtocol, requestV2 } from "../client-v2.js";
 import { defaults } from "../defaults.js";
+import { Demand } from "../demand.js";
 import { dial } from "../dial.js";
 import { ErrorCodes, FwdError, isFwdError, toFwdError } from "../errors.js";
 import { Link } from "../link.js";
@@ -83,6 +84,10 @@ export class MultiClient extends FwdService<MultiClientEvents> {
   #protocol: "legacy" | "v2" | undefined;
   /** Legacy was only inferred from a v2 hang-up: the first legacy attempt tests it. */
   #legacyUntested = false;
+  /** Visitors per second: registrations kept waiting grow with it. */
+  readonly #demand = new Demand();
+  /** A smoothed time to make a registration. */
+  #registerMs = 50;
   #state: RegistrationState | undefined;
   #since = Date.now();
 
@@ -136,9 +141,16 @@ export class MultiClient extends FwdService<MultiClientEvents> {
   protected async onStart(): Promise<void> {
     this.#loop = new RegistrationLoop({
       // A legacy server keeps one registration per port and replaces it with
-      // the next; a fwd server keeps them all. Until the server is known,
-      // one registration asks.
-      slots: () => (this.#protocol === "v2" ? defaults.v2WaitingRegistrations : 1),
+      // the next; a fwd server keeps them all, four or more while visitors
+      // come fast. Until the server is known, one registration asks.
+      slots: () =>
+        this.#protocol === "v2"
+          ? this.#demand.size(
+              this.#registerMs,
+              defaults.v2WaitingRegistrations,
+              defaults.maxWaitingPerPort / 2,
+            )
+          : 1,
       attempt: (context) => this.#register(context),
       backoff: this.#options.backoff,
       onState: (state) => {
@@ -201,6 +213,7 @@ export class MultiClient extends FwdService<MultiClientEvents> {
   }
 
   async #registerV2(tunnel: Socket, context: RegistrationContext): Promise<RegistrationOutcome> {
+    const started = performance.now();
     const granted = await requestV2(tunnel, this.#request, {
       token: this.#options.token,
       timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
@@ -209,6 +222,7 @@ export class MultiClient extends FwdService<MultiClientEvents> {
     });
     // Asked for any port: keep the one the server opened for the next registrations.
     this.#request.port = granted.port;
+    this.#registerMs = 0.8 * this.#registerMs + 0.2 * (performance.now() - started);
     this.#protocol = "v2";
     context.registered("v2", granted.port);
     return this.#waitForVisitor(tunnel, granted.rest, context.signal);
@@ -238,6 +252,7 @@ export class MultiClient extends FwdService<MultiClientEvents> {
             return;
           }
           const { publicPeer } = decodeOffer(frame.body);
+          this.#demand.note();
           const head = link.release();
           tunnel.write(ACCEPT_FRAME);
           void this.#relayToTarget(tunnel, head, publicPeer);
