@@ -11,6 +11,16 @@ export const base: Options = {
   dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
 };
 
+/**
+ * The library half of a package that also has bins: tsup builds both configs
+ * at once, so this one must not clean away the bins the other is writing.
+ */
+export const beside: Options = {
+  ...base,
+  format: ["esm"],
+  clean: ["**/*", "!bin", "!bin/**"],
+};
+
 /** Bins are ESM only (yargs 18 is ESM only) and start with a shebang. */
 export const bins: Options = {
   ...base,

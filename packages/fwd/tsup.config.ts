@@ -1,8 +1,8 @@
 import { defineConfig } from "tsup";
-import { base, bins } from "../../tsup.config.base.ts";
+import { beside, bins } from "../../tsup.config.base.ts";
 
 // node:sea exists only with its prefix, which tsup strips by default.
 export default defineConfig([
-  { ...base, format: ["esm"], entry: ["src/index.ts"] },
+  { ...beside, entry: ["src/index.ts"] },
   { ...bins, removeNodeProtocol: false, entry: { "bin/fwd": "src/bin/fwd.ts" } },
 ]);

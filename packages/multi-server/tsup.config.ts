@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
-import { base, bins } from "../../tsup.config.base.ts";
+import { beside, bins } from "../../tsup.config.base.ts";
 
 export default defineConfig([
-  { ...base, format: ["esm"], entry: ["src/index.ts"] },
+  { ...beside, entry: ["src/index.ts"] },
   { ...bins, entry: { "bin/multi-server": "src/bin/multi-server.ts" } },
 ]);
