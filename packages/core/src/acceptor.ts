@@ -5,7 +5,7 @@ import type { ConnectionHub } from "./connection-hub.js";
 import type { ConnectionRecord } from "./connection-info.js";
 import { ErrorCodes, FwdError, invalidState } from "./errors.js";
 import { listen, stopListening } from "./listen.js";
-import { plainReply } from "./server-handshake.js";
+import { plainReply, wasUnusedLink } from "./server-handshake.js";
 import { secureServerSocket } from "./tls.js";
 
 /** How an acceptor listens: where, and what protects it. */
@@ -123,7 +123,8 @@ export class Acceptor {
     this.serve(socket, record, handshakeDone)
       .catch((err: unknown) => {
         socket.destroy();
-        this.hub.fail(record, err);
+        if (wasUnusedLink(err)) this.hub.forget(record);
+        else this.hub.fail(record, err);
       })
       .finally(handshakeDone);
   }

@@ -67,6 +67,12 @@ export class ConnectionHub {
     return record;
   }
 
+  /** A connection that turned out not to be one (a ready link let go unused): not counted. */
+  forget(record: ConnectionRecord): void {
+    this.traffic.retract();
+    debug("#%d %s: a ready link let go unused", record.id, record.remote);
+  }
+
   /** A connection could not be served: count it, log it, tell listeners. */
   fail(record: ConnectionRecord, err: unknown): void {
     const error = toFwdError(err);

@@ -9,8 +9,13 @@ export const defaults = {
   handshakeTimeoutMs: 10_000,
   /** New connections are turned away while this many handshakes are in progress. */
   maxHandshakes: 256,
-  /** …and while this many from one source are (an IPv4 address or an IPv6 /64). */
-  maxHandshakesPerSource: 32,
+  /**
+   * …and while this many from one source are (an IPv4 address or an IPv6
+   * /64): a busy client opens a few dozen at once, a flood many more.
+   */
+  maxHandshakesPerSource: 128,
+  /** A user-client makes at most this many links at once; more connections wait for one. */
+  maxLinksInFlight: 32,
   /** A connection that has not sent its first byte by then is closed: a silent peer holds a slot. */
   firstByteTimeoutMs: 5000,
   /**

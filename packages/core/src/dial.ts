@@ -96,7 +96,8 @@ export function dial(options: DialOptions): Promise<Socket> {
 /**
  * A reset or close in the middle of a TLS handshake most often means the
  * server does not speak TLS (a fwd server without a certificate resets a
- * ClientHello): say so rather than "connection reset".
+ * ClientHello), so the message says so; but a busy server turns TLS clients
+ * away the same way, so the code stays a reset, which retrying may cure.
  */
 function dialError(err: Error, where: string, tls: boolean, socket: Socket): FwdError {
   const error = fromSystemError(err, "connect", where);
@@ -106,7 +107,7 @@ function dialError(err: Error, where: string, tls: boolean, socket: Socket): Fwd
     (error.code === ErrorCodes.CONN_RESET || error.code === ErrorCodes.HANDSHAKE_CLOSED);
   if (!midHandshake) return error;
   return new FwdError(
-    ErrorCodes.TLS,
+    ErrorCodes.CONN_RESET,
     `cannot connect to ${where}: the server broke off the TLS handshake; if it does not speak TLS, drop \`tls\``,
     { cause: err, errno: error.errno, option: "tls" },
   );

@@ -41,6 +41,8 @@ interface Pooled {
   link: Link;
 }
 
+type Taken = ReadyLink & { rest: Buffer };
+
 /**
  * Links a user-client keeps ready so a new connection needs one round trip
  * (its request) instead of a TCP, TLS and auth handshake first. The pool
@@ -57,6 +59,8 @@ export class ReadyPool {
   private makeMs = 50;
   private healthy: boolean | undefined;
   private readonly trimmer: NodeJS.Timeout;
+  /** Connections waiting for the next link made. */
+  private readonly waiters: Array<(taken: Taken | undefined) => void> = [];
 
   constructor(private readonly options: ReadyPoolOptions) {
     // After a burst, the links beyond what is wanted go.
@@ -77,8 +81,30 @@ export class ReadyPool {
     return rtt;
   }
 
+  /**
+   * The next link made, for a connection that found none ready: resolves
+   * with it, or with undefined when the pool closes or `signal` aborts.
+   */
+  next(signal: AbortSignal): Promise<Taken | undefined> {
+    const waiting = new Promise<Taken | undefined>((resolve) => {
+      const done = (taken: Taken | undefined) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(taken);
+      };
+      const onAbort = () => {
+        const index = this.waiters.indexOf(done);
+        if (index >= 0) this.waiters.splice(index, 1);
+        resolve(undefined);
+      };
+      this.waiters.push(done);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    this.fill();
+    return waiting;
+  }
+
   /** Takes the freshest ready link for a new connection, if there is one. */
-  take(): (ReadyLink & { rest: Buffer }) | undefined {
+  take(): Taken | undefined {
     this.demand.note();
     let best = -1;
     for (let i = 0; i < this.links.length; i++) {
@@ -95,6 +121,7 @@ export class ReadyPool {
   close(): void {
     this.stopping.abort();
     clearInterval(this.trimmer);
+    for (const wake of this.waiters.splice(0)) wake(undefined);
     for (const { link } of this.links.splice(0)) {
       link.kill(new FwdError(ErrorCodes.ABORTED, "the client stopped"));
     }
@@ -109,11 +136,12 @@ export class ReadyPool {
     while (
       !this.stopping.signal.aborted &&
       this.options.enabled() &&
-      this.links.length + this.making < this.wanted
+      this.links.length + this.making < this.wanted + this.waiters.length
     ) {
       this.making++;
       void this.makeOne().finally(() => {
         this.making--;
+        this.fill(); // after a failure: the next attempt, paced by the outage
       });
     }
   }
@@ -138,7 +166,6 @@ export class ReadyPool {
       }
       this.outage.failed();
       this.health(false, error);
-      queueMicrotask(() => this.fill());
       return;
     }
     this.outage.ended();
@@ -153,6 +180,12 @@ export class ReadyPool {
   }
 
   private keep(ready: ReadyLink): void {
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      waiter({ ...ready, rest: ready.session.rest });
+      this.fill();
+      return;
+    }
     const entry: Pooled = {
       ready,
       link: new Link(ready.socket, {

@@ -104,6 +104,13 @@ export function refuseWith(
   throw error;
 }
 
+/** Ends of ready links the client let go unused: not failures, not connections served. */
+const unused = new WeakSet<FwdError>();
+
+export function wasUnusedLink(err: unknown): boolean {
+  return err instanceof FwdError && unused.has(err);
+}
+
 /** A v2 reply with no proof: for refusals before any nonce exists (busy, bad version). */
 export function plainReply(code: ReplyName, reason: string): Buffer {
   return encodeReply(replyFields({ code: ReplyCode[code], port: 0, errno: "", reason }));
@@ -277,6 +284,11 @@ async function waitReady(
       },
       onDead: (error) => {
         keep.onEnd();
+        // A ready link let go unused (the client had more than it needed, or
+        // this server is stopping) is no failure.
+        if (error.code === ErrorCodes.HANDSHAKE_CLOSED || error.code === ErrorCodes.ABORTED) {
+          unused.add(error);
+        }
         reject(error);
       },
     });

@@ -33,6 +33,11 @@ export class Traffic {
     this.accepted++;
   }
 
+  /** Takes back an opened() that was no connection after all. */
+  retract(): void {
+    this.accepted--;
+  }
+
   /** A connection ended before it was relayed. */
   failedOne(code: string): void {
     this.count("failed");

@@ -60,6 +60,8 @@ export class UserClient extends FwdService {
   readonly #request: ClientRequest;
   readonly #acceptor: Acceptor;
   #pool: ReadyPool | undefined;
+  /** Links being made for connections that found none ready: bounded, so a burst cannot swamp the server. */
+  #linksInFlight = 0;
   #link: Pick<UserClientStatus, "server" | "error"> = { server: "connecting" };
 
   constructor(options: UserClientOptions) {
@@ -189,7 +191,12 @@ export class UserClient extends FwdService {
    * on the v2 hello is remembered and the request made again in legacy.
    */
   async #openTunnel(): Promise<{ upstream: Socket; rest: Buffer }> {
-    const ready = this.protocol === "v2" ? this.#pool?.take() : undefined;
+    const pool = this.protocol === "v2" ? this.#pool : undefined;
+    let ready = pool?.take();
+    if (!ready && pool && this.#linksInFlight >= defaults.maxLinksInFlight) {
+      // Enough links are being made already: wait for the next one rather than add to them.
+      ready = await pool.next(this.hub.signal);
+    }
     if (ready) {
       try {
         return await this.#requestOn(ready);
@@ -238,6 +245,15 @@ export class UserClient extends FwdService {
   }
 
   async #openTunnelIn(protocol: "legacy" | "v2"): Promise<{ upstream: Socket; rest: Buffer }> {
+    this.#linksInFlight++;
+    try {
+      return await this.#openTunnelWith(protocol);
+    } finally {
+      this.#linksInFlight--;
+    }
+  }
+
+  async #openTunnelWith(protocol: "legacy" | "v2"): Promise<{ upstream: Socket; rest: Buffer }> {
     const signal = this.hub.signal;
     const what = `server ${this.#server}`;
     const upstream = await this.#dialServer(signal);

@@ -293,7 +293,7 @@ describe("TLS", () => {
       { tls: { fingerprint: certificate.fingerprint }, readyLinks: { max: 0 } },
     );
     const error = await refusedThrough(client);
-    expect(error).toMatchObject({ code: "ERR_FWD_TLS" });
+    expect(error).toMatchObject({ code: "ERR_FWD_CONN_RESET" });
     expect(error.message).toMatch(
       /the server broke off the TLS handshake; if it does not speak TLS, drop `tls`/,
     );

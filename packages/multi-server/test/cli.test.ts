@@ -13,7 +13,7 @@ describe("multi-server flags", () => {
       handshakeTimeoutMs: 10_000,
       holdTimeoutMs: 10_000,
       heartbeatIntervalMs: 2000,
-      maxHandshakesPerSource: 32,
+      maxHandshakesPerSource: 128,
       publicHost: "0.0.0.0",
       maxHandshakes: 256,
     });

@@ -32,15 +32,20 @@ describe("user-server bin", () => {
 
   it("logs a bad handshake, closes it, and keeps serving", async () => {
     const server = await startServerBin();
-    for (const n of [1, 2]) {
+    const cases = [
+      ["GET / HTTP/1.0\r\n\r\n", "neither a legacy nor a fwd v2"],
+      [
+        "\x16\x03\x01 a TLS hello",
+        "the client speaks TLS but this server has no certificate: give the server --tls_cert and --tls_key",
+      ],
+    ] as const;
+    for (const [n, [bytes, says]] of cases.entries()) {
       const socket = await connectTo(server.port);
-      socket.write("\x16\x03\x01 not a legacy frame");
+      socket.write(bytes);
       socket.resume();
       await once(socket, "end");
       socket.destroy();
-      await server.waitFor(
-        new RegExp(`connection #${n} from 127\\.0\\.0\\.1:\\d+: .*neither a legacy nor a fwd v2`),
-      );
+      await server.waitFor(new RegExp(`connection #${n + 1} from 127\\.0\\.0\\.1:\\d+: .*${says}`));
     }
     expect(await server.stop("SIGTERM")).toBe(0);
   });

@@ -14,7 +14,7 @@ describe("user-server flags", () => {
       handshakeTimeoutMs: 10_000,
       connectTimeoutMs: 10_000,
       heartbeatIntervalMs: 2000,
-      maxHandshakesPerSource: 32,
+      maxHandshakesPerSource: 128,
       maxHandshakes: 256,
     });
   });

@@ -24,7 +24,7 @@ export class FirstFrameParser implements FrameParser<FirstFrame> {
         // A TLS ClientHello: the client was told to use TLS, this server was not.
         throw new FwdError(
           ErrorCodes.PROTOCOL,
-          "the client speaks TLS but this server has no certificate: give the server `certFile` and `keyFile`, or drop `tls` on the client",
+          "the client speaks TLS but this server has no certificate: give the server `certFile` and `keyFile`, or drop TLS on the client",
           { option: "certFile" },
         );
       } else {
