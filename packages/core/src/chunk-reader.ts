@@ -1,4 +1,5 @@
 import type { Duplex } from "node:stream";
+import { copyOf } from "./bytes.js";
 import {
   LARGE_RELEASE_BELOW,
   largeReadBuffers,
@@ -125,7 +126,7 @@ export class ZeroCopyReader implements ChunkReader {
     }
     const chunk = buffer.subarray(0, length);
     if (!this.sink) {
-      this.held.push(Buffer.from(chunk));
+      this.held.push(copyOf(chunk));
       return false;
     }
     const sink = this.sink;

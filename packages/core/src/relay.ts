@@ -3,6 +3,7 @@ import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { TLSSocket } from "node:tls";
 import createDebug from "debug";
+import { copyOf } from "./bytes.js";
 import { type ChunkReader, readerOf } from "./chunk-reader.js";
 import { ErrorCodes, FwdError } from "./errors.js";
 
@@ -214,12 +215,21 @@ function reset(socket: Duplex): void {
   else socket.destroy();
 }
 
+/**
+ * How much a direction may queue in its writer before it stops reading:
+ * enough to keep a TLS writer (which encrypts, then waits on TCP) busy while
+ * the next chunks are read, small enough to bound memory per connection.
+ */
+const QUEUE_LIMIT = 128 * 1024;
+
 /** One direction of a relay: reads from `src`, writes to `dst`, carries EOF over. */
 class Pump {
   bytes = 0;
   finished = false;
   paused = false;
   private readonly reader: ChunkReader;
+  /** A TLS writer holds its chunks until encrypted data reaches TCP: lent chunks are copied for it. */
+  private readonly copyLent: boolean;
 
   constructor(
     private readonly src: Duplex,
@@ -228,6 +238,7 @@ class Pump {
     private readonly onFinished: () => void,
   ) {
     this.reader = readerOf(src);
+    this.copyLent = dst instanceof TLSSocket;
   }
 
   start(head: Buffer | undefined): void {
@@ -259,17 +270,20 @@ class Pump {
   private readonly onChunk = (chunk: Buffer, lent: boolean): boolean => {
     this.bytes += chunk.length;
     this.touch?.();
-    this.dst.write(chunk, this.onWritten);
+    const held = lent && !this.copyLent;
+    this.dst.write(held || !lent ? chunk : copyOf(chunk), this.onWritten);
     // A lent chunk must stay untouched until written; an owned one may queue
-    // up to the writer's high-water mark.
-    const full = lent ? this.dst.writableLength > 0 : this.dst.writableNeedDrain;
+    // up to the limit, so the writer always has the next chunk at hand.
+    const full = held ? this.dst.writableLength > 0 : this.dst.writableLength >= QUEUE_LIMIT;
     if (!full) return true;
     this.paused = true;
     return false;
   };
 
   private readonly onWritten = (err?: Error | null): void => {
-    if (err || !this.paused || this.dst.writableLength > 0 || this.dst.destroyed) return;
+    if (err || !this.paused || this.dst.destroyed) return;
+    // Resume once half the queue is written (all of it for a lent chunk).
+    if (this.dst.writableLength > (this.copyLent ? QUEUE_LIMIT / 2 : 0)) return;
     this.paused = false;
     this.reader.resume();
   };

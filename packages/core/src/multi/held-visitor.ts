@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import { copyOf } from "../bytes.js";
 import { readerOf } from "../chunk-reader.js";
 import type { ConnectionRecord } from "../connection-info.js";
 
@@ -23,7 +24,7 @@ export class HeldVisitor {
     socket.once("end", this.onEnd);
     socket.once("close", this.onClose);
     readerOf(socket).start((chunk, lent) => {
-      this.chunks.push(lent ? Buffer.from(chunk) : chunk);
+      this.chunks.push(lent ? copyOf(chunk) : chunk);
       this.bytes += chunk.length;
       return this.bytes < limit;
     });

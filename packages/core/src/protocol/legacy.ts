@@ -3,7 +3,9 @@
  * 35-byte request and 13-byte replies. A hard contract: legacy peers on the
  * other end of a link must keep working unchanged.
  */
+
 import { isIPv4 } from "node:net";
+import { copyOf } from "../bytes.js";
 import { ErrorCodes, FwdError, invalidOption } from "../errors.js";
 import type { FrameParser, Parsed } from "./frame-parser.js";
 
@@ -106,7 +108,7 @@ abstract class FixedFrameParser<T> implements FrameParser<T> {
     }
     if (this.filled < this.size) return undefined;
     this.finished = true;
-    return { value: this.decode(this.frame), rest: Buffer.from(chunk.subarray(take)) };
+    return { value: this.decode(this.frame), rest: copyOf(chunk.subarray(take)) };
   }
 
   end(): never {

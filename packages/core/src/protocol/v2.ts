@@ -8,6 +8,7 @@
  *
  * The first byte tells a v2 client ("F") from a legacy one ("<").
  */
+import { copyOf } from "../bytes.js";
 import { ErrorCodes, FwdError } from "../errors.js";
 import type { FrameParser, Parsed } from "./frame-parser.js";
 
@@ -153,7 +154,7 @@ export class V2FrameParser implements FrameParser<V2Frame> {
     this.finished = true;
     return {
       value: { version: this.header[3]!, type: this.header[4]!, body: this.body },
-      rest: Buffer.from(chunk.subarray(offset + take)),
+      rest: copyOf(chunk.subarray(offset + take)),
     };
   }
 
