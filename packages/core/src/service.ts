@@ -21,8 +21,6 @@ export interface ServiceEvents extends ConnectionEvents {
   close: [error: FwdError | undefined];
 }
 
-type EventMap<T> = Record<keyof T, unknown[]>;
-
 /**
  * What every fwd service shares: a life (start, close, destroy), counters,
  * and the connection events. Two ways to stop, as undici: close() stops
@@ -30,9 +28,9 @@ type EventMap<T> = Record<keyof T, unknown[]>;
  * ends them at once.
  */
 // biome-ignore lint/complexity/noBannedTypes: {} is "no extra events"
-export abstract class FwdService<Extra extends EventMap<Extra> = {}> extends EventEmitter<
-  ServiceEvents & Extra
-> {
+export abstract class FwdService<
+  Extra extends Record<keyof Extra, unknown[]> = {},
+> extends EventEmitter<ServiceEvents & Extra> {
   /** @internal */
   protected readonly hub: ConnectionHub;
   #state: ServiceState = "new";

@@ -71,69 +71,103 @@ export function encodeLegacyReply(reply: LegacyReply): Buffer {
   return Buffer.from(reply === "ok" ? LEGACY_OK : LEGACY_EX);
 }
 
+/** What a fixed-size frame is: its size, a name for messages, and its byte rules. */
+interface FixedFrame<T> {
+  size: number;
+  what: string;
+  /** Whether `byte` may stand at `index`, given the bytes before it. */
+  accepts(index: number, byte: number, frame: Buffer): boolean;
+  decode(frame: Buffer): T;
+}
+
 /**
  * Collects a fixed-size frame, checking each byte as it arrives so a wrong
  * magic fails on the first bad byte rather than after the whole frame.
  */
-abstract class FixedFrameParser<T> implements FrameParser<T> {
+class FixedFrameReader<T> implements FrameParser<T> {
   private readonly frame: Buffer;
   private filled = 0;
   private finished = false;
 
-  constructor(
-    private readonly size: number,
-    private readonly what: string,
-  ) {
-    this.frame = Buffer.alloc(size);
+  constructor(private readonly spec: FixedFrame<T>) {
+    this.frame = Buffer.alloc(spec.size);
   }
 
-  /** Whether `byte` may stand at `index`, given the bytes before it. */
-  protected abstract accepts(index: number, byte: number, frame: Buffer): boolean;
-  protected abstract decode(frame: Buffer): T;
-
   push(chunk: Uint8Array): Parsed<T> | undefined {
-    if (this.finished)
-      throw new FwdError(ErrorCodes.PROTOCOL, `${this.what}: parser already finished`);
-    const take = Math.min(chunk.length, this.size - this.filled);
+    const { size, what } = this.spec;
+    if (this.finished) throw new FwdError(ErrorCodes.PROTOCOL, `${what}: parser already finished`);
+    const take = Math.min(chunk.length, size - this.filled);
     for (let i = 0; i < take; i++) {
       const byte = chunk[i]!;
-      if (!this.accepts(this.filled, byte, this.frame)) {
+      if (!this.spec.accepts(this.filled, byte, this.frame)) {
         this.finished = true;
         throw new FwdError(
           ErrorCodes.PROTOCOL,
-          `${this.what}: unexpected byte 0x${byte.toString(16).padStart(2, "0")} at offset ${this.filled}; the peer does not speak the fwd/legacy protocol`,
+          `${what}: unexpected byte 0x${byte.toString(16).padStart(2, "0")} at offset ${this.filled}; the peer does not speak the fwd/legacy protocol`,
         );
       }
       this.frame[this.filled++] = byte;
     }
-    if (this.filled < this.size) return undefined;
+    if (this.filled < size) return undefined;
     this.finished = true;
-    return { value: this.decode(this.frame), rest: copyOf(chunk.subarray(take)) };
+    return { value: this.spec.decode(this.frame), rest: copyOf(chunk.subarray(take)) };
   }
 
   end(): never {
     this.finished = true;
     throw new FwdError(
       ErrorCodes.HANDSHAKE_CLOSED,
-      `${this.what}: the connection ended after ${this.filled} of ${this.size} bytes`,
+      `${this.spec.what}: the connection ended after ${this.filled} of ${this.spec.size} bytes`,
     );
   }
 }
 
-/** Parses the 35-byte request. */
-export class LegacyRequestParser extends FixedFrameParser<LegacyRequest> {
-  constructor() {
-    super(LEGACY_REQUEST_SIZE, "legacy request");
-  }
-
-  protected accepts(index: number, byte: number): boolean {
+const REQUEST_FRAME: FixedFrame<LegacyRequest> = {
+  size: LEGACY_REQUEST_SIZE,
+  what: "legacy request",
+  accepts(index, byte) {
     if (index < 5) return byte === OPEN[index];
     if (index >= 29) return byte === CLOSE[index - 29];
     return true;
+  },
+  decode: (frame) => decodeLegacyRequest(frame),
+};
+
+const REPLY_FRAME: FixedFrame<LegacyReply> = {
+  size: LEGACY_REPLY_SIZE,
+  what: "legacy reply",
+  accepts(index, byte, frame) {
+    if (index < 5) return byte === OPEN[index];
+    if (index === 5) return byte === 0x4f || byte === 0x45; // O or E
+    if (index === 6) return byte === (frame[5] === 0x4f ? 0x4b : 0x58); // K after O, X after E
+    return byte === CLOSE[index - 7];
+  },
+  decode: (frame) => (frame[5] === 0x4f ? "ok" : "ex"),
+};
+
+/** Parses the 35-byte request. */
+export class LegacyRequestParser implements FrameParser<LegacyRequest> {
+  readonly #reader = new FixedFrameReader(REQUEST_FRAME);
+
+  push(chunk: Uint8Array): Parsed<LegacyRequest> | undefined {
+    return this.#reader.push(chunk);
   }
 
-  protected decode(frame: Buffer): LegacyRequest {
-    return decodeLegacyRequest(frame);
+  end(): never {
+    return this.#reader.end();
+  }
+}
+
+/** Parses a 13-byte reply: `<UVM>OK</UVM>` or `<UVM>EX</UVM>`. */
+export class LegacyReplyParser implements FrameParser<LegacyReply> {
+  readonly #reader = new FixedFrameReader(REPLY_FRAME);
+
+  push(chunk: Uint8Array): Parsed<LegacyReply> | undefined {
+    return this.#reader.push(chunk);
+  }
+
+  end(): never {
+    return this.#reader.end();
   }
 }
 
@@ -157,22 +191,4 @@ export function decodeLegacyRequest(frame: Buffer): LegacyRequest {
     port: frame.readInt32LE(9),
     uniqueId: frame.toString("utf8", 13, 29),
   };
-}
-
-/** Parses a 13-byte reply: `<UVM>OK</UVM>` or `<UVM>EX</UVM>`. */
-export class LegacyReplyParser extends FixedFrameParser<LegacyReply> {
-  constructor() {
-    super(LEGACY_REPLY_SIZE, "legacy reply");
-  }
-
-  protected accepts(index: number, byte: number, frame: Buffer): boolean {
-    if (index < 5) return byte === OPEN[index];
-    if (index === 5) return byte === 0x4f || byte === 0x45; // O or E
-    if (index === 6) return byte === (frame[5] === 0x4f ? 0x4b : 0x58); // K after O, X after E
-    return byte === CLOSE[index - 7];
-  }
-
-  protected decode(frame: Buffer): LegacyReply {
-    return frame[5] === 0x4f ? "ok" : "ex";
-  }
 }
