@@ -32,6 +32,7 @@ export {
 } from "./multi/multi-client.js";
 export {
   MultiServer,
+  type MultiServerEvents,
   type MultiServerOptions,
   type PublicPortStatus,
   startMultiServer,
@@ -55,5 +56,10 @@ export {
 } from "./tls.js";
 export type { ConnectionOutcome, TrafficCounters } from "./traffic.js";
 export type { TunnelClientOptions, TunnelServerOptions } from "./tunnel-options.js";
-export { startUserClient, UserClient, type UserClientOptions } from "./user-client.js";
+export {
+  startUserClient,
+  UserClient,
+  type UserClientOptions,
+  type UserClientStatus,
+} from "./user-client.js";
 export { startUserServer, UserServer, type UserServerOptions } from "./user-server.js";

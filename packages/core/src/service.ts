@@ -27,8 +27,8 @@ export interface ServiceEvents extends ConnectionEvents {
  * accepting and resolves once the open connections have ended; destroy()
  * ends them at once.
  */
-// biome-ignore lint/complexity/noBannedTypes: {} is "no extra events"
 export abstract class FwdService<
+  // biome-ignore lint/complexity/noBannedTypes: {} is "no extra events"
   Extra extends Record<keyof Extra, unknown[]> = {},
 > extends EventEmitter<ServiceEvents & Extra> {
   /** @internal */
