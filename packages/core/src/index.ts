@@ -28,6 +28,7 @@ export {
   MultiClient,
   type MultiClientEvents,
   type MultiClientOptions,
+  type MultiClientStatus,
   startMultiClient,
 } from "./multi/multi-client.js";
 export {
