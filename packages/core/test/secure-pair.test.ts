@@ -6,12 +6,15 @@ import {
   freePort,
   makeCertificate,
   payload,
+  readAll,
   sha256,
+  startDigestServer,
   startEchoServer,
   startServer,
   Teardown,
   type TestCertificate,
   waitUntil,
+  writeAll,
 } from "@fwd/testkit";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PortAllowlist, TargetAllowlist } from "../src/allowlist.js";
@@ -359,6 +362,26 @@ describe("multi pair, secured", () => {
       }),
     );
   }
+
+  it("carries a half-close both ways over TLS: a reply sent after the visitor's FIN arrives", async () => {
+    const digest = teardown.add(await startDigestServer());
+    const server = await multiServer({ token, tls: loadServerTls(certificate) });
+    const client = await multiClient(server.address().port, digest.port, {
+      publicPort: 0,
+      protocol: "v2",
+      token,
+      tls: { fingerprint: certificate.fingerprint },
+    });
+    const registered = await state(client, "registered");
+    const { port } = registered as { port: number };
+    for (const size of [1, 300_000]) {
+      const data = payload(size);
+      const socket = await connectTo(port);
+      const [reply] = await Promise.all([readAll(socket), writeAll(socket, data)]);
+      expect(reply.toString()).toBe(`${size} ${sha256(data)}\n`);
+      socket.destroy();
+    }
+  });
 
   it("tunnels over TLS with a token: 20 public connections at once", async () => {
     const echo = teardown.add(await startEchoServer());
