@@ -1,4 +1,11 @@
-export { binPath, type ListeningBin, startListeningBin } from "./bins.js";
+export {
+  binPath,
+  type ListeningBin,
+  LOG_PREFIX,
+  logLine,
+  startListeningBin,
+  tunnelPort,
+} from "./bins.js";
 export { makeCertificate, type TestCertificate } from "./certificates.js";
 export { duplexPair } from "./duplex-pair.js";
 export { freePort } from "./free-port.js";
