@@ -21,6 +21,8 @@ import {
 } from "@fwd/cli";
 import {
   defaults,
+  ErrorCodes,
+  FwdError,
   formatEndpoint,
   MultiClient,
   type MultiClientOptions,
@@ -64,9 +66,10 @@ export const spec = {
         option: "target.port",
       },
       server_target_port: {
-        kind: "port",
+        kind: "listen-port",
         default: 10086,
-        describe: "The public port the server opens",
+        describe:
+          "The public port the server opens (0: any free port, which the log and status then name; needs v2)",
         option: "publicPort",
       },
       unique_id: uniqueIdFlag,
@@ -170,6 +173,14 @@ export function prepareMultiClient(
   { log, env }: TunnelContext,
 ): () => Promise<MultiClientTunnel> {
   const options = toMultiClientOptions(flags, env);
+  if (options.publicPort === 0 && options.protocol !== "v2" && options.token === undefined) {
+    // Auto mode could fall back to a legacy server, which cannot say which port it opened.
+    throw new FwdError(
+      ErrorCodes.INVALID_ARG,
+      "`publicPort` 0 (any free port) needs the v2 protocol: set `protocol` to v2, or a token",
+      { option: "publicPort", value: 0 },
+    );
+  }
   const client = new MultiClient(options); // checks the options now, before anything starts
   const server = formatEndpoint(options.server);
   const target = formatEndpoint(options.target);

@@ -58,16 +58,19 @@ export interface ListeningBin extends RunningProcess {
   port: number;
 }
 
-/** The port tunnel `tunnel` of a running bin listens on, from its start line. */
+/**
+ * The port tunnel `tunnel` of a running bin listens on, from its start
+ * line: the latest one written (a reload that restarts a tunnel writes another).
+ */
 export async function tunnelPort(
   running: RunningProcess,
   program: string,
   tunnel: string,
 ): Promise<number> {
-  const [, , , port] = await running.waitFor(
-    logLine(program, `listening on ${ADDRESS}`, { level: "info", tunnel }),
-  );
-  return Number(port);
+  const line = logLine(program, `listening on ${ADDRESS}`, { level: "info", tunnel });
+  await running.waitFor(line);
+  const all = [...running.stderr().matchAll(new RegExp(line.source, "gm"))];
+  return Number(all.at(-1)![3]);
 }
 
 /** Starts a bin and waits for its start line `listening on HOST:PORT`. */

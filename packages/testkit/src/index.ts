@@ -23,11 +23,13 @@ export { type RunningProcess, type StartOptions, startNode, startProcess } from 
 export {
   type Received,
   startDigestServer,
+  startDownloadServer,
   startEchoServer,
   startServer,
   type TestServer,
 } from "./servers.js";
 export { Teardown } from "./teardown.js";
+export { type TempFiles, tempFiles } from "./temp-files.js";
 export {
   connectTo,
   connectWithRetry,

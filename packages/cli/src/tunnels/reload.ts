@@ -7,7 +7,7 @@ import { basename } from "node:path";
 import { isFwdError } from "@fwd/core";
 import { ConfigError } from "../config/config-error.js";
 import { diffConfigs } from "../config/diff.js";
-import { loadConfig, parseConfig } from "../config/load.js";
+import { parseConfig, readConfigFile } from "../config/load.js";
 import type { CommandLine, ResolvedConfig } from "../config/resolve.js";
 import type { FlagSpecs } from "../flags.js";
 import type { ProgramLogger } from "../logger.js";
@@ -27,10 +27,21 @@ export interface ReloadContext<F extends FlagSpecs, T extends RunningTunnel> {
 }
 
 export class ConfigReloader<F extends FlagSpecs, T extends RunningTunnel> {
-  #queue: Promise<void> = Promise.resolve();
+  #queue: Promise<void>;
   #stopped = false;
+  /** The text the last reload read: the watcher seeing it again is no news. */
+  #lastText: string | undefined;
 
-  constructor(private readonly context: ReloadContext<F, T>) {}
+  /** Reloads wait for `ready`: the start of the configuration read before. */
+  constructor(
+    private readonly context: ReloadContext<F, T>,
+    ready: Promise<unknown>,
+  ) {
+    this.#queue = ready.then(
+      () => {},
+      () => {},
+    );
+  }
 
   /** Reloads from `text` (a watcher read it) or from the file; one reload at a time, in order. */
   reload(text?: string): Promise<void> {
@@ -52,12 +63,13 @@ export class ConfigReloader<F extends FlagSpecs, T extends RunningTunnel> {
     if (this.#stopped) return;
     const { program, file, commandLine, set, status, log } = this.context;
     const { spec } = program;
+    const fromWatcher = text !== undefined;
     let next: ResolvedConfig<F>;
     try {
-      next =
-        text === undefined
-          ? await loadConfig(file, spec, commandLine)
-          : parseConfig(text, file, spec, commandLine);
+      const read = text ?? (await readConfigFile(file));
+      if (fromWatcher && read === this.#lastText) return;
+      this.#lastText = read;
+      next = parseConfig(read, file, spec, commandLine);
     } catch (err) {
       this.#refused(err);
       return;
@@ -77,7 +89,8 @@ export class ConfigReloader<F extends FlagSpecs, T extends RunningTunnel> {
     } catch (err) {
       log.error(`status page stopped: ${(err as Error).message}`);
     }
-    log.info(`reloaded ${basename(file)}: ${describeReload(outcome, live)}`);
+    const why = fromWatcher ? "the file changed" : "SIGHUP";
+    log.info(`reloaded ${basename(file)} (${why}): ${describeReload(outcome, live)}`);
   }
 
   /** A file that cannot be used: the running configuration stays, and the log says why. */

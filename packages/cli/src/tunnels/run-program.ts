@@ -38,31 +38,31 @@ export async function startProgram<F extends FlagSpecs, T extends RunningTunnel>
   const { spec } = program;
   const drainTimeoutMs = (): number => drainTimeoutSeconds(set.config.program) * 1000;
   const set: TunnelSet<F, T> = new TunnelSet(program, { log, env, drainMs: drainTimeoutMs });
-  await set.start(invocation.config);
   const status = new StatusPage(
     tunnelSetProvider(set, { program: spec.name, version: spec.version }),
     log,
     spec.flags,
   );
-  try {
-    await status.apply(invocation.config.program, { origins: invocation.config.origins });
-  } catch (err) {
-    await set.destroy();
-    throw err;
-  }
+  const started = (async () => {
+    await set.start(invocation.config);
+    try {
+      await status.apply(invocation.config.program, { origins: invocation.config.origins });
+    } catch (err) {
+      await set.destroy();
+      throw err;
+    }
+  })();
 
+  // Watching starts before the tunnels do: a save during the start is
+  // reloaded once they run, not missed.
   const { configPath } = invocation;
   const reloader =
     configPath === undefined
       ? undefined
-      : new ConfigReloader({
-          program,
-          file: configPath,
-          commandLine: invocation.commandLine,
-          set,
-          status,
-          log,
-        });
+      : new ConfigReloader(
+          { program, file: configPath, commandLine: invocation.commandLine, set, status, log },
+          started,
+        );
   const stopWatching =
     configPath === undefined || reloader === undefined
       ? undefined
@@ -72,7 +72,13 @@ export async function startProgram<F extends FlagSpecs, T extends RunningTunnel>
               `cannot watch ${basename(configPath)} for changes (${err.message}); reload it with SIGHUP`,
             ),
         });
-
+  try {
+    await started;
+  } catch (err) {
+    stopWatching?.();
+    await reloader?.stop();
+    throw err;
+  }
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
