@@ -27,7 +27,7 @@ export class RepeatLimiter {
   private readonly windowMs: number;
 
   constructor(
-    private readonly write: (line: string) => void,
+    private readonly write: (line: string, kind: string) => void,
     { perWindow = 3, windowMs = 60_000 }: RepeatLimiterOptions = {},
   ) {
     this.perWindow = perWindow;
@@ -45,7 +45,7 @@ export class RepeatLimiter {
     }
     if (window.shown < this.perWindow) {
       window.shown++;
-      this.write(text);
+      this.write(text, kind);
     } else {
       window.held++;
     }
@@ -64,6 +64,7 @@ export class RepeatLimiter {
     if (window.held > 0) {
       this.write(
         `… ${window.held} more ${window.label} in the last ${describeWindow(this.windowMs)}`,
+        kind,
       );
     }
   }

@@ -43,7 +43,8 @@ export function logServiceEvents(
     if (log.enabled("debug")) log.debug(line);
     else if (debugConn.enabled) debugConn("%s", line);
   };
-  const limiter = new RepeatLimiter((line) => log.error(line));
+  // Kinds are error codes: every line, the count included, carries its code.
+  const limiter = new RepeatLimiter((line, code) => log.error(line, { code }));
   service.on("connection", (info) => detail(`connection #${info.id} from ${info.remote}`));
   service.on("connectionError", (info, error) => {
     const line = `connection #${info.id} from ${info.remote}: ${messageOf(error, program)}`;

@@ -83,7 +83,6 @@ export class ConfigReloader<F extends FlagSpecs, T extends RunningTunnel> {
       this.#refused(err);
       return;
     }
-    log.configure(logSettingsOf(next.program));
     try {
       await status.apply(next.program, { origins: next.origins });
     } catch (err) {
@@ -91,6 +90,8 @@ export class ConfigReloader<F extends FlagSpecs, T extends RunningTunnel> {
     }
     const why = fromWatcher ? "the file changed" : "SIGHUP";
     log.info(`reloaded ${basename(file)} (${why}): ${describeReload(outcome, live)}`);
+    // Last: the line above is written as the log was, so a switch to warn or json is seen.
+    log.configure(logSettingsOf(next.program));
   }
 
   /** A file that cannot be used: the running configuration stays, and the log says why. */
