@@ -33,7 +33,9 @@ export function placeError(err: unknown, flags: FlagSpecs, source: ValueSource):
     return flag ? keyWords(flag) : whole;
   });
   const listenFailure = /^cannot listen on /.test(err.message) ? source.listenFlag : undefined;
-  const flag = (err.option === undefined ? undefined : flagOf.get(err.option)) ?? listenFailure;
+  // `option` names the value at fault; without it, the first option the message names.
+  const option = err.option ?? /`([\w.]+)`/.exec(err.message)?.[1];
+  const flag = (option === undefined ? undefined : flagOf.get(option)) ?? listenFailure;
   const origin = flag === undefined ? undefined : source.origins[flag];
   const where = isFilePosition(origin) ? origin : source.at;
   const placed = where === undefined ? message : `${where}: ${message}`;

@@ -143,7 +143,7 @@ export class TunnelSet<F extends FlagSpecs, T extends RunningTunnel = RunningTun
         outcome.started.push(tunnel.name);
       } catch (err) {
         outcome.failed.push(tunnel.name);
-        this.#logFor(tunnel.name).error(`not started: ${errorText(err)}`, codeOf(err));
+        this.#logFor(tunnel.name).error(saying("not started", err), codeOf(err));
       }
     }
     // The running tunnels, in the new file's order (a restored one keeps its old settings).
@@ -168,9 +168,9 @@ export class TunnelSet<F extends FlagSpecs, T extends RunningTunnel = RunningTun
     try {
       await this.#launch(previous, this.#prepare(previous));
       running.set(previous.name, previous);
-      log.error(`new settings not started: ${errorText(err)}; kept the previous ones`, codeOf(err));
+      log.error(`${saying("new settings not started", err)}; kept the previous ones`, codeOf(err));
     } catch {
-      log.error(`new settings not started: ${errorText(err)}; the tunnel is stopped`, codeOf(err));
+      log.error(`${saying("new settings not started", err)}; the tunnel is stopped`, codeOf(err));
     }
   }
 
@@ -412,8 +412,11 @@ export interface ChangedTunnels<F extends FlagSpecs> {
   unchanged: ResolvedTunnel<F>[];
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** "FILE:LINE:COL: what: why": a position stays first, where editors look for it. */
+function saying(what: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const placed = /^(\S+:\d+:\d+): ([^]*)$/.exec(message);
+  return placed ? `${placed[1]}: ${what}: ${placed[2]}` : `${what}: ${message}`;
 }
 
 function codeOf(err: unknown): { code?: string } {
