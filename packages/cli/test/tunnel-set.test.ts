@@ -70,7 +70,8 @@ async function startSet(text: string) {
   teardown.add(() => set.destroy());
   const reload = (next: string) => {
     const config = parseConfig(next, "t.toml", spec);
-    return set.apply(config, diffConfigs(spec, set.config, config, { live: LIVE_KEYS }));
+    const live = LIVE_KEYS as readonly (keyof Values & string)[];
+    return set.apply(config, diffConfigs(spec, set.config, config, { live }));
   };
   const portOf = (name: string) =>
     Number(

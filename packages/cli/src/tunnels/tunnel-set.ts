@@ -415,7 +415,7 @@ export interface ChangedTunnels<F extends FlagSpecs> {
 /** "FILE:LINE:COL: what: why": a position stays first, where editors look for it. */
 function saying(what: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const placed = /^(\S+:\d+:\d+): ([^]*)$/.exec(message);
+  const placed = /^(\S+:\d+:\d+): (.*)$/s.exec(message);
   return placed ? `${placed[1]}: ${what}: ${placed[2]}` : `${what}: ${message}`;
 }
 
