@@ -110,7 +110,7 @@ describe("multi-client and multi-server bins", () => {
     expect(lines[0]).toMatch(
       logLine(
         "multi-client",
-        '--server_target_port must be a port number from 1 to 65535, got "abc"$',
+        '--server_target_port must be a port number from 0 to 65535, got "abc"$',
         {
           level: "error",
         },
