@@ -2,7 +2,10 @@ import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { ErrorCodes } from "@fwd/core";
 import createDebug from "debug";
+import type { ResolvedTunnel } from "../config/resolve.js";
+import type { FlagSpecs } from "../flags.js";
 import type { Logger } from "../logger.js";
+import type { RunningTunnel, TunnelProgram } from "./program.js";
 
 const debug = createDebug("fwd:cli:hosts");
 
@@ -37,4 +40,27 @@ export function warnIfUnresolvable(
       );
     },
   );
+}
+
+/**
+ * Looks up the host flags of tunnels that start, once per value: a
+ * program-wide one (the server) once for all, on the program's log
+ * (`logFor(undefined)`), a tunnel's own on that tunnel's log.
+ */
+export function warnAboutHosts<F extends FlagSpecs, T extends RunningTunnel>(
+  program: TunnelProgram<F, T>,
+  tunnels: readonly ResolvedTunnel<F>[],
+  logFor: (tunnel: string | undefined) => Logger,
+): void {
+  const seen = new Set<string>();
+  for (const tunnel of tunnels) {
+    for (const flag of program.hostFlags ?? []) {
+      const host = tunnel.values[flag];
+      const programWide = (program.spec.flags[flag]?.scope ?? "program") === "program";
+      const key = `${programWide ? "" : tunnel.name}\0${flag}\0${String(host)}`;
+      if (typeof host !== "string" || seen.has(key)) continue;
+      seen.add(key);
+      void warnIfUnresolvable(`--${flag}`, host, logFor(programWide ? undefined : tunnel.name));
+    }
+  }
 }

@@ -47,3 +47,27 @@ export function placeError(err: unknown, flags: FlagSpecs, source: ValueSource):
     value: err.value,
   });
 }
+
+/** "FILE:LINE:COL: what: why": a position stays first, where editors look for it. */
+export function saying(what: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const placed = /^(\S+:\d+:\d+): (.*)$/s.exec(message);
+  return placed ? `${placed[1]}: ${what}: ${placed[2]}` : `${what}: ${message}`;
+}
+
+/** The fields a log line takes from an error: its code, if it has one. */
+export function codeOf(err: unknown): { code?: string } {
+  return isFwdError(err) ? { code: err.code } : {};
+}
+
+/** An error of one tunnel among several, saying which. */
+export function inTunnel(error: unknown, name: string): unknown {
+  if (!isFwdError(error)) return error;
+  const { code, errno, option, value } = error;
+  return new FwdError(code, `tunnel ${name}: ${error.message}`, {
+    cause: error,
+    errno,
+    option,
+    value,
+  });
+}

@@ -4,40 +4,24 @@
  * connection, removed ones drain, added ones start, changed ones are
  * replaced), drains them all at stop, and answers for their status rows.
  */
-import { FwdError, isFwdError, type TrafficCounters } from "@fwd/core";
 import type { TunnelStatus } from "@fwd/status";
 import type { ResolvedConfig, ResolvedTunnel } from "../config/resolve.js";
 import type { FlagSpecs } from "../flags.js";
 import type { Logger } from "../logger.js";
-import {
-  type AnyService,
-  describeConnections,
-  describeOpen,
-  logServiceEvents,
-  messageOf,
-  trafficSummary,
-} from "../service-log.js";
-import { warnIfUnresolvable } from "./host-check.js";
-import { placeError } from "./place-error.js";
+import { describeConnections, describeOpen, trafficSummary } from "../service-log.js";
+import { warnAboutHosts } from "./host-check.js";
+import { TunnelInstance } from "./instance.js";
+import { codeOf, inTunnel, placeError, saying } from "./place-error.js";
 import type { ProgramStatus, RunningTunnel, TunnelProgram } from "./program.js";
 import { addTotals, emptyTotals, type LastError, type Totals, tunnelRow } from "./tunnel-row.js";
 
 type ClosedListener = (event: { tunnel: string; outcome: string; durationSeconds: number }) => void;
 
-interface Instance<T extends RunningTunnel> {
-  tunnel: ResolvedTunnel<FlagSpecs>;
-  running: T;
-  log: Logger;
-  startedAt: number;
-  closingAt: number | undefined;
-  /** Settles once the service has closed and its summary is written. */
-  finished: Promise<void>;
-}
-
+/** A tunnel by name: the instance serving, and earlier ones still draining. */
 interface Entry<T extends RunningTunnel> {
   name: string;
-  current: Instance<T> | undefined;
-  draining: Set<Instance<T>>;
+  current: TunnelInstance<T> | undefined;
+  draining: Set<TunnelInstance<T>>;
   carried: Totals;
   lastError: LastError | undefined;
 }
@@ -94,6 +78,12 @@ export class TunnelSet<F extends FlagSpecs, T extends RunningTunnel = RunningTun
       throw err;
     }
     this.#checkHosts(config.tunnels);
+  }
+
+  #checkHosts(tunnels: readonly ResolvedTunnel<F>[]): void {
+    warnAboutHosts(this.program, tunnels, (name) =>
+      name === undefined ? this.options.log : this.#logFor(name),
+    );
   }
 
   /**
@@ -247,7 +237,7 @@ export class TunnelSet<F extends FlagSpecs, T extends RunningTunnel = RunningTun
     return () => this.#closedListeners.delete(listener);
   }
 
-  #instances(): Instance<T>[] {
+  #instances(): TunnelInstance<T>[] {
     return [...this.#entries.values()].flatMap((entry) => [
       ...(entry.current ? [entry.current] : []),
       ...entry.draining,
@@ -295,8 +285,6 @@ export class TunnelSet<F extends FlagSpecs, T extends RunningTunnel = RunningTun
   }
 
   #adopt(tunnel: ResolvedTunnel<FlagSpecs>, running: T): void {
-    const log = this.#logFor(tunnel.name);
-    const { spec } = this.program;
     let entry = this.#entries.get(tunnel.name);
     if (!entry) {
       entry = {
@@ -309,38 +297,23 @@ export class TunnelSet<F extends FlagSpecs, T extends RunningTunnel = RunningTun
       this.#entries.set(tunnel.name, entry);
     }
     const owner = entry;
-    const { service } = running;
-    const events = logServiceEvents(service, log, spec);
-    service.on("connectionError", (_info, error) => {
-      owner.lastError = {
-        code: error.code,
-        message: messageOf(error, spec),
-        at: new Date().toISOString(),
-      };
-    });
-    service.on("connectionClosed", (info, summary) => {
-      if (this.#closedListeners.size === 0) return;
-      const event = {
-        tunnel: running.rowOf?.(info) ?? tunnel.name,
-        outcome: summary.reason,
-        durationSeconds: summary.durationMs / 1000,
-      };
-      for (const listener of this.#closedListeners) listener(event);
-    });
-    const instance: Instance<T> = {
+    const instance = new TunnelInstance(
       tunnel,
       running,
-      log,
-      startedAt: Date.now(),
-      closingAt: undefined,
-      finished: service.done.then(
-        () => {},
-        () => {},
-      ),
-    };
-    instance.finished = instance.finished.then(() => events.flush());
+      this.#logFor(tunnel.name),
+      this.program.spec,
+      {
+        onError: (error) => {
+          owner.lastError = error;
+        },
+        onClosed: (info, outcome, durationSeconds) => {
+          const event = { tunnel: running.rowOf?.(info) ?? tunnel.name, outcome, durationSeconds };
+          for (const listener of this.#closedListeners) listener(event);
+        },
+      },
+    );
     owner.current = instance;
-    service.done.catch((error: unknown) => {
+    running.service.done.catch((error: unknown) => {
       if (owner.current !== instance || this.#stopping) return;
       this.#fail(this.#namedLogs() ? inTunnel(error, tunnel.name) : error);
     });
@@ -352,25 +325,16 @@ export class TunnelSet<F extends FlagSpecs, T extends RunningTunnel = RunningTun
    * runner destroys it. `accepting` settles once nothing new can arrive.
    */
   #retire(
-    instance: Instance<T>,
+    instance: TunnelInstance<T>,
     reason: "removed" | "replaced" | "stop",
   ): { accepting: Promise<void> } {
     const entry = this.#entries.get(instance.tunnel.name)!;
     if (entry.current === instance) entry.current = undefined;
     entry.draining.add(instance);
-    instance.closingAt = Date.now();
-    const { service } = instance.running;
-    const accepting = new Promise<void>((resolve) => service.once("draining", resolve));
-    const closed = service.close();
-    let timer: NodeJS.Timeout | undefined;
-    if (reason !== "stop") {
-      timer = setTimeout(() => void service.destroy(), this.options.drainMs());
-      timer.unref();
-    }
-    instance.finished = instance.finished.then(async () => {
-      await closed;
-      clearTimeout(timer);
-      const stats: TrafficCounters = service.stats();
+    const { accepting, closed } = instance.retire(
+      reason === "stop" ? undefined : this.options.drainMs(),
+    );
+    instance.finished = closed.then((stats) => {
       addTotals(entry.carried, stats);
       entry.draining.delete(instance);
       if (!entry.current && entry.draining.size === 0 && reason === "removed") {
@@ -379,22 +343,7 @@ export class TunnelSet<F extends FlagSpecs, T extends RunningTunnel = RunningTun
       const summary = instance.running.summary?.() ?? trafficSummary(stats, instance.running.peers);
       instance.log.info(SUMMARY_PREFIX[reason] + summary);
     });
-    return { accepting: Promise.race([accepting, closed]) };
-  }
-
-  #checkHosts(tunnels: readonly ResolvedTunnel<F>[]): void {
-    const seen = new Set<string>();
-    for (const tunnel of tunnels) {
-      for (const flag of this.program.hostFlags ?? []) {
-        const host = tunnel.values[flag];
-        const programWide = (this.program.spec.flags[flag]?.scope ?? "program") === "program";
-        const key = `${programWide ? "" : tunnel.name}\0${flag}\0${String(host)}`;
-        if (typeof host !== "string" || seen.has(key)) continue;
-        seen.add(key);
-        const log = programWide ? this.options.log : this.#logFor(tunnel.name);
-        void warnIfUnresolvable(`--${flag}`, host, log);
-      }
-    }
+    return { accepting };
   }
 }
 
@@ -411,27 +360,3 @@ export interface ChangedTunnels<F extends FlagSpecs> {
   changed: { previous: ResolvedTunnel<F>; next: ResolvedTunnel<F>; keys: string[] }[];
   unchanged: ResolvedTunnel<F>[];
 }
-
-/** "FILE:LINE:COL: what: why": a position stays first, where editors look for it. */
-function saying(what: string, err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const placed = /^(\S+:\d+:\d+): (.*)$/s.exec(message);
-  return placed ? `${placed[1]}: ${what}: ${placed[2]}` : `${what}: ${message}`;
-}
-
-function codeOf(err: unknown): { code?: string } {
-  return isFwdError(err) ? { code: err.code } : {};
-}
-
-function inTunnel(error: unknown, name: string): unknown {
-  if (!isFwdError(error)) return error;
-  const { code, errno, option, value } = error;
-  return new FwdError(code, `tunnel ${name}: ${error.message}`, {
-    cause: error,
-    errno,
-    option,
-    value,
-  });
-}
-
-export type { AnyService };
