@@ -6,6 +6,7 @@
  */
 import type { ActiveConnection, ServiceState, TrafficCounters } from "@fwd/core";
 import type { ConnectionStatus, TunnelState, TunnelStatus } from "@fwd/status";
+import { plural } from "../logger.js";
 import type { RunningTunnel, TunnelDescription } from "./program.js";
 
 export type Totals = Pick<TrafficCounters, "accepted" | "failed" | "bytesIn" | "bytesOut"> & {
@@ -45,6 +46,8 @@ export interface RowInput {
   draining: readonly InstanceView[];
   carried: Totals;
   lastError: LastError | undefined;
+  /** Why nothing serves while some still drains: a reload removed it, or the program stops. */
+  ending: "removed" | "stopping";
 }
 
 /** The most connections a row lists (the status page shows the newest). */
@@ -109,7 +112,7 @@ export function tunnelRow(input: RowInput): TunnelStatus | undefined {
     state,
     stateSince: typeof since === "number" ? iso(since) : since,
     detail: removed
-      ? `removed from the configuration: ${open.length} open connection${open.length === 1 ? "" : "s"} finishing`
+      ? `${input.ending === "removed" ? "removed from the configuration" : "stopping"}: ${plural(open.length, "open connection")} finishing`
       : detail,
     ...fields,
     connections: { active: open.length, total: totals.outcomes },

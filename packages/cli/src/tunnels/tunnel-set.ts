@@ -217,6 +217,7 @@ export class TunnelSet<F extends FlagSpecs, T extends RunningTunnel = RunningTun
         draining: [...entry.draining],
         carried: entry.carried,
         lastError: entry.lastError,
+        ending: this.#stopping ? "stopping" : "removed",
       });
       if (row) rows.push(row);
     }
