@@ -81,7 +81,11 @@ export async function runCli<F extends FlagSpecs>(
   let running: Running | undefined;
   const signals = watchSignals(io.signals, {
     onReload: () => {
-      if (!running?.reload) {
+      if (!running) {
+        log.info("SIGHUP during start-up: not reloaded; send it again once started");
+        return;
+      }
+      if (!running.reload) {
         log.info("SIGHUP: there is no configuration file to reload; still running");
         return;
       }
