@@ -170,6 +170,12 @@ describe("tcp-forwarding --config", () => {
       ),
     );
     await echoes(port);
+    // An empty file is a save in progress, not a config of defaults.
+    files.write("fwd.toml", "");
+    await fwd.waitFor(
+      /fwd\.toml not reloaded: the file is empty; still running the previous configuration/,
+    );
+    await echoes(port);
     // Fixed: the next save applies.
     files.write("fwd.toml", tunnel("web", echo.port, ["idle_timeout = 60"]));
     await fwd.waitFor(/reloaded fwd\.toml \(the file changed\): restarted web \(idle_timeout\)/);

@@ -13,6 +13,7 @@ import type { FlagSpecs } from "../flags.js";
 import type { ProgramLogger } from "../logger.js";
 import { LIVE_KEYS } from "../presets.js";
 import { logSettingsOf } from "../run.js";
+import { usageError } from "../usage-error.js";
 import type { RunningTunnel, TunnelProgram } from "./program.js";
 import type { StatusPage } from "./status-page.js";
 import type { ReloadOutcome, TunnelSet } from "./tunnel-set.js";
@@ -69,6 +70,9 @@ export class ConfigReloader<F extends FlagSpecs, T extends RunningTunnel> {
       const read = text ?? (await readConfigFile(file));
       if (fromWatcher && read === this.#lastText) return;
       this.#lastText = read;
+      // An empty file is most likely one being written (truncated, not yet
+      // filled): as a config it would mean one tunnel of defaults.
+      if (read.trim() === "") throw usageError("the file is empty");
       next = parseConfig(read, file, spec, commandLine);
     } catch (err) {
       this.#refused(err);
