@@ -44,6 +44,9 @@ export async function bundleFwd(options: BundleOptions): Promise<{ bytes: number
     target: "node20",
     format: "cjs",
     conditions: ["@fwd/source"],
+    // ESM builds first: jsonc-parser's CommonJS main is a UMD wrapper whose
+    // require() calls esbuild cannot follow (they would fail at run time).
+    mainFields: ["module", "main"],
     // yargs calls createRequire(import.meta.url); CommonJS has no import.meta,
     // so every use reads a file URL of this bundle (the executable in a SEA).
     define: { "import.meta.url": "__fwd_import_meta_url" },

@@ -15,7 +15,20 @@ export {
   type FlagValues,
   perTunnel,
 } from "./flags.js";
-export { createLogger, formatBytes, type Logger } from "./logger.js";
+export {
+  createLogger,
+  formatBytes,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFields,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
+  type LogSettings,
+  localTime,
+  type ProgramLogger,
+  plural,
+} from "./logger.js";
 export {
   buildFromArgv,
   type CliSpec,
@@ -27,18 +40,23 @@ export {
 export {
   bindHostFlag,
   bindPortFlag,
+  commonFlags,
   connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   handshakeTimeoutFlag,
   heartbeatFlag,
   idleTimeoutFlag,
+  LIVE_KEYS,
   lifecycleFlags,
+  logFlags,
+  statusFlags,
   timeoutFlag,
   toMs,
   uniqueIdFlag,
 } from "./presets.js";
+export { RepeatLimiter, type RepeatLimiterOptions } from "./rate-limit.js";
 export { reportError } from "./report.js";
-export { type CliIo, type Running, runCli } from "./run.js";
+export { type CliIo, logSettingsOf, type RunInvocation, type Running, runCli } from "./run.js";
 export {
   announceServer,
   type ClientSecurity,
@@ -51,11 +69,25 @@ export {
 } from "./security.js";
 export {
   type AnyService,
+  describeConnections,
   describeOpen,
   logServiceEvents,
   messageOf,
   type ProgramInfo,
-  superviseService,
+  trafficSummary,
 } from "./service-log.js";
 export { suggestName } from "./suggest.js";
+export { type Lookup, warnIfUnresolvable } from "./tunnels/host-check.js";
+export { placeError, type ValueSource } from "./tunnels/place-error.js";
+export type {
+  ProgramStatus,
+  RunningTunnel,
+  TunnelContext,
+  TunnelDescription,
+  TunnelProgram,
+} from "./tunnels/program.js";
+export { describeReload } from "./tunnels/reload.js";
+export { runProgram, startProgram } from "./tunnels/run-program.js";
+export { StatusPage, type StatusSettings, tunnelSetProvider } from "./tunnels/status-page.js";
+export { type ReloadOutcome, TunnelSet, type TunnelSetOptions } from "./tunnels/tunnel-set.js";
 export { inFlagWords, usageError } from "./usage-error.js";

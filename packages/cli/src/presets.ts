@@ -1,5 +1,6 @@
 /** Flags and wording that several fwd command lines share, defined once. */
 import { defaults } from "@fwd/core";
+import { LOG_FORMATS, LOG_LEVELS } from "./logger.js";
 
 export const EXIT_STATUS_EPILOG =
   "Exit status: 0 after Ctrl+C or a stop signal, 1 on a runtime failure, 2 on bad usage.";
@@ -68,6 +69,59 @@ export const lifecycleFlags = {
       "On Ctrl+C or SIGTERM, stop accepting and let open connections finish for up to this many seconds",
   },
 } as const;
+
+/** How much the program says, and in what shape (program-wide; a reload applies them live). */
+export const logFlags = {
+  log_level: {
+    kind: "choice",
+    choices: LOG_LEVELS,
+    default: "info",
+    describe:
+      "Lines written on stderr: error, warn, info, or debug (every connection, and the fwd:* debug lines)",
+  },
+  log_format: {
+    kind: "choice",
+    choices: LOG_FORMATS,
+    default: "text",
+    describe: "text: time, level, program and message per line; json: one JSON object per line",
+  },
+} as const;
+
+/** The status page (program-wide; off unless --status_port is given). */
+export const statusFlags = {
+  status_port: {
+    kind: "listen-port",
+    describe:
+      "Serve a status page, /status.json and Prometheus /metrics on this port (0: any free port; default: off)",
+    option: "status.port",
+  },
+  status_host: {
+    kind: "host",
+    default: "127.0.0.1",
+    describe: "Address of the status page; anything but loopback needs --status_token",
+    option: "status.host",
+  },
+  status_token: {
+    kind: "string",
+    env: "FWD_STATUS_TOKEN",
+    describe:
+      "Token the status page asks for (Authorization: Bearer, or ?token=); use another than --token",
+    option: "status.token",
+  },
+} as const;
+
+/**
+ * The flags every program has besides its own: stop, logs, status page.
+ * All program-wide.
+ */
+export const commonFlags = { ...lifecycleFlags, ...logFlags, ...statusFlags } as const;
+
+/** Program-wide keys a running program applies without restarting any tunnel. */
+export const LIVE_KEYS: readonly string[] = [
+  "drain_timeout",
+  ...Object.keys(logFlags),
+  ...Object.keys(statusFlags),
+];
 
 /** The drain timeout of parsed flags, or the default for programs without the flag. */
 export function drainTimeoutSeconds(values: object): number {

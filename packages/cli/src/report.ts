@@ -10,7 +10,7 @@ const debug = createDebug("fwd:cli:run");
 export function reportError(err: unknown, log: Logger, flags: FlagSpecs): number {
   const error = inFlagWords(err, flags);
   if (isFwdError(error)) {
-    log.error(error.message);
+    log.error(error.message, { code: error.code });
     return error.exitStatus;
   }
   debug("unexpected failure: %O", error);

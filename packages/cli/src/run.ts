@@ -1,7 +1,9 @@
 import createDebug from "debug";
-import type { FlagSpecs, FlagValues } from "./flags.js";
-import { createLogger, type Logger } from "./logger.js";
-import { type CliSpec, parseCommandLine } from "./parse.js";
+import { type Invocation, readInvocation } from "./config/invocation.js";
+import { type DebugOutput, routeDebugOutput } from "./debug-output.js";
+import type { FlagSpecs } from "./flags.js";
+import { createLogger, type Logger, type LogSettings, type ProgramLogger } from "./logger.js";
+import type { CliSpec } from "./parse.js";
 import { drainTimeoutSeconds } from "./presets.js";
 import { reportError } from "./report.js";
 import { type SignalSource, watchSignals } from "./signals.js";
@@ -23,6 +25,8 @@ export interface Running {
   openSummary?(): string | undefined;
   /** Reloads the configuration (SIGHUP). Without it, SIGHUP is logged and ignored. */
   reload?(): Promise<void>;
+  /** The drain timeout now (a reload may change it); the start-up value without it. */
+  drainTimeoutMs?(): number;
 }
 
 export interface CliIo {
@@ -33,32 +37,55 @@ export interface CliIo {
   signals: SignalSource;
 }
 
-const processIo: CliIo = {
+export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   signals: process,
 };
 
+/** A command line read to run: its configuration (a file's, or the flags' one tunnel). */
+export type RunInvocation<F extends FlagSpecs> = Extract<Invocation<F>, { kind: "run" }>;
+
+/** The log settings of a program's values (flags or config file). */
+export function logSettingsOf(values: object): LogSettings {
+  const { log_level, log_format } = values as { log_level?: unknown; log_format?: unknown };
+  return {
+    level:
+      log_level === "error" || log_level === "warn" || log_level === "debug" ? log_level : "info",
+    format: log_format === "json" ? "json" : "text",
+  };
+}
+
 /**
- * Runs a command line program: parses flags, starts it, serves until a stop
- * signal or a fatal error, then drains: it stops accepting and lets open
- * connections finish for up to --drain_timeout seconds; a second stop signal
- * ends them at once. SIGHUP never stops it. Resolves with the exit status: 0
- * after a stop signal, 2 for bad usage, 1 for a runtime failure. Never exits.
+ * Runs a command line program: reads flags (and --config FILE), starts it,
+ * serves until a stop signal or a fatal error, then drains: it stops
+ * accepting and lets open connections finish for up to --drain_timeout
+ * seconds; a second stop signal ends them at once. SIGHUP never stops it
+ * (it reloads the config file). Resolves with the exit status: 0 after a
+ * stop signal, 2 for bad usage, 1 for a runtime failure. Never exits.
  */
 export async function runCli<F extends FlagSpecs>(
   spec: CliSpec<F>,
   argv: readonly string[],
-  start: (values: FlagValues<F>, log: Logger) => Promise<Running>,
+  start: (invocation: RunInvocation<F>, log: ProgramLogger) => Promise<Running>,
   io: CliIo = processIo,
 ): Promise<number> {
-  const log = createLogger(spec.name, io.stderr);
+  let debugOutput: DebugOutput | undefined;
+  const log = createLogger(spec.name, {
+    write: io.stderr,
+    onConfigure: (settings) => debugOutput?.setLevel(settings.level),
+  });
+  debugOutput = routeDebugOutput(log);
   // Listening from the start: a signal during start-up is acted on, never fatal.
   let running: Running | undefined;
   const signals = watchSignals(io.signals, {
     onReload: () => {
-      if (!running?.reload) {
+      if (!running) {
+        log.info("SIGHUP during start-up: not reloaded; send it again once started");
+        return;
+      }
+      if (!running.reload) {
         log.info("SIGHUP: there is no configuration file to reload; still running");
         return;
       }
@@ -67,15 +94,17 @@ export async function runCli<F extends FlagSpecs>(
   });
   try {
     const firstStop = signals.nextStop();
-    let drainMs: number;
     try {
-      const parsed = await parseCommandLine(spec, argv, io.env);
-      if (parsed.kind === "exit") {
-        io.stdout(`${parsed.output}\n`);
+      const invocation = await readInvocation(spec, argv, io.env);
+      if (invocation.kind === "exit") {
+        io.stdout(`${invocation.output}\n`);
         return 0;
       }
-      drainMs = drainTimeoutSeconds(parsed.values) * 1000;
-      running = await start(parsed.values, log);
+      log.configure(logSettingsOf(invocation.config.program));
+      const drainMs = drainTimeoutSeconds(invocation.config.program) * 1000;
+      const started = await start(invocation, log);
+      started.drainTimeoutMs ??= () => drainMs;
+      running = started;
     } catch (err) {
       return reportError(err, log, spec.flags);
     }
@@ -93,11 +122,12 @@ export async function runCli<F extends FlagSpecs>(
       await live.destroy();
       return status;
     }
-    await drain(live, log, first.signal, drainMs, signals.nextStop());
+    await drain(live, log, first.signal, live.drainTimeoutMs!(), signals.nextStop());
     log.info("stopped");
     return 0;
   } finally {
     signals.stop();
+    debugOutput.restore();
   }
 }
 

@@ -1,13 +1,11 @@
-import type { FwdService, ServiceEvents } from "@fwd/core";
-
-type Listener<K extends keyof ServiceEvents> = (...args: ServiceEvents[K]) => void;
-
+import type { ActiveConnection, FwdService, ServiceEvents, TrafficCounters } from "@fwd/core";
 import createDebug from "debug";
 import type { FlagSpecs } from "./flags.js";
-import { formatBytes, type Logger } from "./logger.js";
-import { LineLimiter } from "./rate-limit.js";
-import type { Running } from "./run.js";
+import { formatBytes, type Logger, plural } from "./logger.js";
+import { RepeatLimiter } from "./rate-limit.js";
 import { inFlagWords } from "./usage-error.js";
+
+type Listener<K extends keyof ServiceEvents> = (...args: ServiceEvents[K]) => void;
 
 /** The program a service runs in: its name (for debug namespaces) and flags (for error wording). */
 export interface ProgramInfo {
@@ -22,7 +20,7 @@ export function messageOf(error: Error, program: ProgramInfo): string {
 
 /** Any fwd service, whatever events it adds to the common ones. */
 export interface AnyService
-  extends Pick<FwdService, "close" | "destroy" | "stats" | "connections" | "done"> {
+  extends Pick<FwdService, "close" | "destroy" | "stats" | "connections" | "done" | "state"> {
   once(event: "draining", listener: () => void): unknown;
   on(event: "connection", listener: Listener<"connection">): unknown;
   on(event: "connectionError", listener: Listener<"connectionError">): unknown;
@@ -30,73 +28,62 @@ export interface AnyService
 }
 
 /**
- * Wires a service's events to the log: one line per connection that could
- * not be served, per-connection detail under DEBUG=fwd:<program>:conn.
+ * Wires a service's events to its log: one error line per connection that
+ * could not be served (a flood of one kind is counted, not written: see
+ * RepeatLimiter), and with --log_level debug (or DEBUG=fwd:<program>:conn)
+ * a line per connection opened and closed. Returns what flushes the counts.
  */
-export function logServiceEvents(service: AnyService, log: Logger, program: ProgramInfo): void {
-  const debug = createDebug(`fwd:${program.name}:conn`);
-  const errors = new LineLimiter((line) => log.error(line));
-  service.on("connection", (info) => debug("#%d from %s", info.id, info.remote));
+export function logServiceEvents(
+  service: AnyService,
+  log: Logger,
+  program: ProgramInfo,
+): { flush(): void } {
+  const debugConn = createDebug(`fwd:${program.name}:conn`);
+  const detail = (line: string) => {
+    if (log.enabled("debug")) log.debug(line);
+    else if (debugConn.enabled) debugConn("%s", line);
+  };
+  // Kinds are error codes: every line, the count included, carries its code.
+  const limiter = new RepeatLimiter((line, code) => log.error(line, { code }));
+  service.on("connection", (info) => detail(`connection #${info.id} from ${info.remote}`));
   service.on("connectionError", (info, error) => {
-    const message = messageOf(error, program);
-    debug("#%d from %s failed: %s", info.id, info.remote, message);
-    errors.line(`connection #${info.id} from ${info.remote}: ${message}`);
+    const line = `connection #${info.id} from ${info.remote}: ${messageOf(error, program)}`;
+    detail(line);
+    limiter.line(error.code, line, `connection errors ${error.code}`);
   });
   service.on("connectionClosed", (info, summary) =>
-    debug(
-      "#%d from %s to %s closed (%s): %s in, %s out, %d ms%s",
-      info.id,
-      info.remote,
-      info.target ?? "?",
-      summary.reason,
-      formatBytes(summary.bytes.aToB),
-      formatBytes(summary.bytes.bToA),
-      summary.durationMs,
-      summary.error ? ` (${summary.error.message})` : "",
+    detail(
+      `connection #${info.id} from ${info.remote} to ${info.target ?? "?"} closed (${summary.reason}): ` +
+        `${formatBytes(summary.bytes.aToB)} in, ${formatBytes(summary.bytes.bToA)} out, ` +
+        `${(summary.durationMs / 1000).toFixed(1)} s${summary.error ? ` (${summary.error.message})` : ""}`,
     ),
   );
-}
-
-/** "2 connections (#3 10.0.0.5:50123 → 192.168.1.20:3389, …)", or undefined when none are open. */
-export function describeOpen(service: Pick<AnyService, "connections">): string | undefined {
-  const open = service.connections();
-  if (open.length === 0) return undefined;
-  const shown = open
-    .slice(0, 3)
-    .map(({ info }) => `#${info.id} ${info.remote}${info.target ? ` → ${info.target}` : ""}`);
-  const more = open.length > shown.length ? `, ${open.length - shown.length} more` : "";
-  return `${open.length} open connection${open.length === 1 ? "" : "s"} (${shown.join(", ")}${more})`;
+  return { flush: () => limiter.flush() };
 }
 
 /**
- * Logs a service's events and hands the runner a close() that stops the
- * service and prints one summary line.
+ * "served 3 connections (1 failed): 12.3 MB from clients, 1.2 GB to clients":
+ * bytes named by direction, seen from the side that connects (`peers`).
  */
-export function superviseService(service: AnyService, log: Logger, program: ProgramInfo): Running {
-  logServiceEvents(service, log, program);
-  const summarize = () => {
-    const stats = service.stats();
-    log.info(
-      `served ${stats.accepted} connection${stats.accepted === 1 ? "" : "s"} (${stats.failed} failed): ` +
-        `${formatBytes(stats.bytesIn)} in, ${formatBytes(stats.bytesOut)} out`,
-    );
-  };
-  let summarized = false;
-  const once = () => {
-    if (!summarized) summarize();
-    summarized = true;
-  };
-  return {
-    done: service.done,
-    openSummary: () => describeOpen(service),
-    async close(onDraining) {
-      if (onDraining) service.once("draining", onDraining);
-      await service.close();
-      once();
-    },
-    async destroy() {
-      await service.destroy();
-      once();
-    },
-  };
+export function trafficSummary(stats: TrafficCounters, peers: string, noun = "connection"): string {
+  return (
+    `served ${plural(stats.accepted, noun)} (${stats.failed} failed): ` +
+    `${formatBytes(stats.bytesIn)} from ${peers}, ${formatBytes(stats.bytesOut)} to ${peers}`
+  );
+}
+
+/** "#3 10.0.0.5:50123 → 192.168.1.20:3389" for a few open connections. */
+export function describeConnections(open: readonly ActiveConnection[], tunnel?: string): string[] {
+  return open.map(
+    ({ info }) =>
+      `${tunnel === undefined ? "" : `${tunnel} `}#${info.id} ${info.remote}${info.target ? ` → ${info.target}` : ""}`,
+  );
+}
+
+/** "2 open connections (#3 10.0.0.5:50123 → 192.168.1.20:3389, …)", or undefined when none are open. */
+export function describeOpen(shown: readonly string[]): string | undefined {
+  if (shown.length === 0) return undefined;
+  const first = shown.slice(0, 3);
+  const more = shown.length > first.length ? `, ${shown.length - first.length} more` : "";
+  return `${plural(shown.length, "open connection")} (${first.join(", ")}${more})`;
 }

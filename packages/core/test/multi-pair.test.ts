@@ -18,7 +18,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ConnectionInfo } from "../src/connection-info.js";
 import type { FwdError } from "../src/errors.js";
 import {
-  type MultiClient,
+  MultiClient,
   type MultiClientOptions,
   startMultiClient,
 } from "../src/multi/multi-client.js";
@@ -298,6 +298,32 @@ describe("multi server", () => {
     const server = await multiServer();
     const socket = await register(server, (squatter.address() as { port: number }).port);
     expect(await readAll(socket)).toEqual(LEGACY_EX);
+  });
+
+  it("opens any free port for a v2 client asking for port 0, and releases it by its number", async () => {
+    const server = await multiServer({ portLingerMs: 50 });
+    const echo = teardown.add(await startEchoServer());
+    const opened = once(server, "portOpened") as Promise<[{ port: string }]>;
+    const client = new MultiClient({
+      server: { host: "127.0.0.1", port: server.address().port },
+      target: { host: "127.0.0.1", port: echo.port },
+      publicHost: "127.0.0.1",
+      publicPort: 0,
+      protocol: "v2",
+    });
+    teardown.add(client);
+    const registered = nextState(client, "registered");
+    await client.start();
+    const [{ port }] = await opened;
+    const number = Number(port.split(":").at(-1));
+    expect(number).toBeGreaterThan(0);
+    expect(await registered).toMatchObject({ state: "registered", protocol: "v2", port: number });
+    expect(client.status().publicPort).toBe(number);
+    expect((await exchange(number, Buffer.from("any port"))).toString()).toBe("any port");
+    const released = once(server, "portReleased") as Promise<[{ port: string }]>;
+    await client.destroy();
+    expect((await released)[0].port).toBe(port);
+    expect(server.publicPorts()).toEqual([]);
   });
 
   it("releases a port whose owner is gone, for anyone", async () => {

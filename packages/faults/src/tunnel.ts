@@ -3,7 +3,7 @@
  * `pub`, the built multi-client and its target on `lan`, default flags except
  * the addresses and a token (so the v2 protocol, where fixes can land).
  */
-import { binPath } from "@fwd/testkit";
+import { binPath, logLine } from "@fwd/testkit";
 import { AgentClient } from "./agent-client.js";
 import { run } from "./command.js";
 import { fileLimitOf, type NsProcess, rssOf } from "./ns-process.js";
@@ -32,7 +32,7 @@ export async function startServer(nat: HomeNat, extra: readonly string[] = []): 
     TOKEN,
     ...extra,
   ]);
-  const seen = await server.waitFor(/^multi-server: listening on /m);
+  const seen = await server.waitFor(logLine("multi-server", "listening on "));
   return { process: server, at: seen.at };
 }
 
@@ -55,13 +55,13 @@ export async function startClient(nat: HomeNat, extra: readonly string[] = []): 
     TOKEN,
     ...extra,
   ]);
-  const seen = await client.waitFor(/^multi-client: connecting to server /m);
+  const seen = await client.waitFor(logLine("multi-client", "connecting to server "));
   return { process: client, at: seen.at };
 }
 
 /** Waits for the client's "registered" line (printed once per change of state). */
 export function registered(client: NsProcess, timeoutMs = 10_000) {
-  return client.waitFor(/^multi-client: registered with server /m, { timeoutMs });
+  return client.waitFor(logLine("multi-client", "registered with server "), { timeoutMs });
 }
 
 /** The target service (echo, or a stream on request) on `host`. */

@@ -52,7 +52,9 @@ describe("fwd bin", () => {
   it("exits 2 for a bad flag of a program, and for an unknown program", async () => {
     const badFlag = await runToEnd(bin, ["multi-server", "--no_such_flag"]);
     expect(badFlag.status).toBe(2);
-    expect(badFlag.stderr).toMatch(/^multi-server: error: unknown flag --no_such_flag/);
+    expect(badFlag.stderr).toMatch(
+      /^\d{4}-\d\d-\d\d [\d:.]+ error multi-server: unknown flag --no_such_flag/,
+    );
     const unknown = await runToEnd(bin, ["multi_client"]);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toBe(

@@ -2,18 +2,18 @@ import {
   type CliSpec,
   clientSecurity,
   clientTlsFlags,
+  commonFlags,
   connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   type FlagValues,
   heartbeatFlag,
   idleTimeoutFlag,
-  type Logger,
-  lifecycleFlags,
   messageOf,
   perTunnel,
-  type Running,
-  runCli,
-  superviseService,
+  type RunningTunnel,
+  runProgram,
+  type TunnelContext,
+  type TunnelProgram,
   timeoutFlag,
   tokenFlags,
   toMs,
@@ -21,11 +21,14 @@ import {
 } from "@fwd/cli";
 import {
   defaults,
+  ErrorCodes,
+  FwdError,
   formatEndpoint,
+  MultiClient,
   type MultiClientOptions,
   type RegistrationState,
-  startMultiClient,
 } from "@fwd/core";
+import type { ServerLinkStatus, TunnelState } from "@fwd/status";
 import pkg from "../package.json" with { type: "json" };
 
 export const spec = {
@@ -63,9 +66,10 @@ export const spec = {
         option: "target.port",
       },
       server_target_port: {
-        kind: "port",
+        kind: "listen-port",
         default: 10086,
-        describe: "The public port the server opens",
+        describe:
+          "The public port the server opens (0: any free port, which the log and status then name; needs v2)",
         option: "publicPort",
       },
       unique_id: uniqueIdFlag,
@@ -82,7 +86,7 @@ export const spec = {
     heartbeat_interval: heartbeatFlag,
     ...tokenFlags,
     ...clientTlsFlags,
-    ...lifecycleFlags,
+    ...commonFlags,
   },
   tunnels: { port: "server_target_port", what: "public port" },
   examples: [
@@ -145,27 +149,128 @@ export function describeState(
   }
 }
 
-export async function startMultiClientCli(flags: MultiClientFlags, log: Logger): Promise<Running> {
-  const options = toMultiClientOptions(flags);
-  const client = await startMultiClient(options);
+/** MultiClient.status()'s shape (core does not export its name). */
+type MultiClientStatus = ReturnType<MultiClient["status"]>;
+
+const STATES: Record<MultiClientStatus["state"], TunnelState> = {
+  connecting: "connecting",
+  requested: "connecting",
+  registered: "up",
+  retrying: "down",
+  refused: "refused",
+  stopped: "stopped",
+};
+
+/** One tunnel's client and what its status says of it. */
+export interface MultiClientTunnel extends RunningTunnel {
+  client: MultiClient;
+  options: MultiClientOptions;
+}
+
+/** One tunnel: a MultiClient keeping one public port open on the server. */
+export function prepareMultiClient(
+  flags: MultiClientFlags,
+  { log, env }: TunnelContext,
+): () => Promise<MultiClientTunnel> {
+  const options = toMultiClientOptions(flags, env);
+  if (options.publicPort === 0 && options.protocol !== "v2" && options.token === undefined) {
+    // Auto mode could fall back to a legacy server, which cannot say which port it opened.
+    throw new FwdError(
+      ErrorCodes.INVALID_ARG,
+      "`publicPort` 0 (any free port) needs the v2 protocol: set `protocol` to v2, or a token",
+      { option: "publicPort", value: 0 },
+    );
+  }
+  const client = new MultiClient(options); // checks the options now, before anything starts
+  const server = formatEndpoint(options.server);
+  const target = formatEndpoint(options.target);
+  let detail = `connecting to server ${server} for public port ${options.publicPort} → ${target}`;
   client.on("state", (state) => {
     const line = describeState(state, options);
     if (!line) return;
+    detail = line;
     if (state.state === "registered") log.info(line);
-    else log.warn(line);
+    else log.warn(line, "error" in state && state.error ? { code: state.error.code } : {});
   });
-  const running = superviseService(client, log, spec);
-  log.info(
-    `connecting to server ${formatEndpoint(options.server)} for public port ${options.publicPort} ` +
-      `→ ${formatEndpoint(options.target)}`,
-  );
-  return running;
+  return async () => {
+    await client.start();
+    log.info(detail);
+    return {
+      client,
+      options,
+      service: client,
+      peers: "visitors",
+      describe: () => {
+        const status = client.status();
+        return {
+          kind: "multi-client",
+          state: STATES[status.state],
+          stateSince: new Date(status.since).toISOString(),
+          detail,
+          target,
+          protocol: status.protocol,
+          publicPort: status.publicPort,
+          waitingRegistrations: status.waiting,
+          heartbeatRttMs: status.rttMs,
+          ...(status.error
+            ? {
+                lastError: {
+                  code: status.error.code,
+                  message: messageOf(status.error, spec),
+                  at: new Date(status.since).toISOString(),
+                },
+              }
+            : {}),
+        };
+      },
+    };
+  };
 }
+
+const RANK: TunnelState[] = ["up", "refused", "down", "connecting", "draining", "stopped"];
+
+/** The server all tunnels share: up if any tunnel is registered, else the best the others say. */
+export function serverStatus(tunnels: readonly MultiClientTunnel[]): ServerLinkStatus | undefined {
+  const [first] = tunnels;
+  if (!first) return undefined;
+  const rows = tunnels.map((tunnel) => tunnel.describe());
+  const state =
+    RANK.find((candidate) => rows.some((row) => row.state === candidate)) ?? "connecting";
+  const rtts = rows.flatMap((row) =>
+    row.heartbeatRttMs === undefined ? [] : [row.heartbeatRttMs],
+  );
+  const lastError = rows
+    .flatMap((row) => (row.lastError ? [row.lastError] : []))
+    .reduce<ServerLinkStatus["lastError"]>((a, b) => (a && a.at >= b.at ? a : b), undefined);
+  const protocol = rows.find((row) => row.protocol)?.protocol;
+  return {
+    address: formatEndpoint(first.options.server),
+    state,
+    tls: first.options.tls !== undefined,
+    ...(protocol ? { protocol } : {}),
+    ...(rtts.length > 0 ? { heartbeatRttMs: Math.min(...rtts) } : {}),
+    ...(lastError ? { lastError } : {}),
+  };
+}
+
+/** What runProgram runs: one MultiClient per tunnel (public port), all with one server. */
+export const program: TunnelProgram<typeof spec.flags, MultiClientTunnel> = {
+  spec,
+  prepare: prepareMultiClient,
+  hostFlags: ["server_host", "target_host"],
+  describeProgram: (tunnels) => {
+    const server = serverStatus(tunnels);
+    return server ? { server } : {};
+  },
+};
 
 /**
  * Runs the command line; resolves with the exit status. `release.version`
  * replaces the package's own (the single executable prints its release).
  */
 export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
-  return runCli({ ...spec, version: release.version ?? spec.version }, argv, startMultiClientCli);
+  return runProgram(
+    { ...program, spec: { ...spec, version: release.version ?? spec.version } },
+    argv,
+  );
 }

@@ -1,8 +1,11 @@
 export {
   describeState,
   type MultiClientFlags,
+  type MultiClientTunnel,
   main,
+  prepareMultiClient,
+  program,
+  serverStatus,
   spec,
-  startMultiClientCli,
   toMultiClientOptions,
 } from "./cli.js";

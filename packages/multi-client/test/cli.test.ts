@@ -1,14 +1,15 @@
-import { buildFromArgv } from "@fwd/cli";
-import { FwdError, MultiClient, type MultiClientOptions } from "@fwd/core";
+import { buildFromArgv, createLogger } from "@fwd/cli";
+import { FwdError, type MultiClientOptions } from "@fwd/core";
 import { describe, expect, it } from "vitest";
-import { describeState, spec, toMultiClientOptions } from "../src/cli.js";
+import { describeState, program, spec, toMultiClientOptions } from "../src/cli.js";
 
-/** The options a command line makes, checked by constructing (not starting) the client. */
+const log = createLogger("multi-client", { write: () => {} });
+
+/** The options a command line makes, checked as a start checks them (nothing starts). */
 function options(argv: string[]) {
   return buildFromArgv(spec, argv, (values) => {
-    const built = toMultiClientOptions(values, {});
-    new MultiClient(built);
-    return built;
+    program.prepare(values, { name: "test", log, env: {} });
+    return toMultiClientOptions(values, {});
   });
 }
 
@@ -32,12 +33,18 @@ describe("multi-client flags", () => {
     [["--unique_id", "home"], { uniqueId: "home" }],
     [["--register_timeout", "5"], { registerTimeoutMs: 5000 }],
     [["--protocol=v2", "--tls"], { protocol: "v2", tls: {} }],
+    [["--server_target_port=0", "--protocol=v2"], { publicPort: 0 }],
+    [["--server_target_port=0", "--token=t"], { publicPort: 0 }],
   ])("maps %j", async (argv, expected) => {
     expect(await options(argv)).toMatchObject(expected);
   });
 
   it.each([
-    [["--server_target_port", "0"], /--server_target_port/],
+    [
+      ["--server_target_port", "0"],
+      /--server_target_port 0 \(any free port\) needs the v2 protocol: set --protocol to v2/,
+    ],
+    [["--server_target_port", "0", "--protocol=legacy"], /--server_target_port 0/],
     [["--unique_id", "x".repeat(17)], /--unique_id must be at most 16/],
     [["--bind_port", "1"], /unknown flag --bind_port/],
     [["--target_port", "http"], /--target_port/],

@@ -65,7 +65,7 @@ describe("multi pair bins, secured", () => {
     const client = startClient(server.port, 1, 30000, ["--protocol=v2"]);
     expect(await client.exited).toBe(1);
     expect(client.stderr()).toMatch(
-      /error: server 127\.0\.0\.1:\d+ does not allow public port 30000: public port 30000 is not in the server's port allowlist \(20000-20010\)/,
+      /error multi-client: server 127\.0\.0\.1:\d+ does not allow public port 30000: public port 30000 is not in the server's port allowlist \(20000-20010\)/,
     );
   });
 });

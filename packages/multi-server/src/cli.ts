@@ -3,24 +3,35 @@ import {
   bindHostFlag,
   bindPortFlag,
   type CliSpec,
+  commonFlags,
   EXIT_STATUS_EPILOG,
   type FlagValues,
   handshakeTimeoutFlag,
   heartbeatFlag,
   idleTimeoutFlag,
-  type Logger,
-  lifecycleFlags,
-  type Running,
-  runCli,
+  messageOf,
+  plural,
+  type RunningTunnel,
+  runProgram,
   serverSecurity,
   serverTlsFlags,
-  superviseService,
+  type TunnelContext,
+  type TunnelProgram,
   timeoutFlag,
   tokenFlags,
   toMs,
+  trafficSummary,
 } from "@fwd/cli";
-import { defaults, type MultiServerOptions, PortAllowlist, startMultiServer } from "@fwd/core";
+import {
+  defaults,
+  formatEndpoint,
+  type MultiServer,
+  type MultiServerOptions,
+  PortAllowlist,
+  startMultiServer,
+} from "@fwd/core";
 import pkg from "../package.json" with { type: "json" };
+import { clientsOf, PublicPortRows } from "./public-ports.js";
 
 export const spec = {
   name: "multi-server",
@@ -54,7 +65,7 @@ export const spec = {
       option: "allowPorts",
     },
     ...serverTlsFlags,
-    ...lifecycleFlags,
+    ...commonFlags,
   },
   examples: [["multi-server --bind_port 33333", "Accept reverse-tunnel clients on port 33333"]],
   epilog: EXIT_STATUS_EPILOG,
@@ -81,25 +92,102 @@ export function toMultiServerOptions(
   return options;
 }
 
-export async function startMultiServerCli(flags: MultiServerFlags, log: Logger): Promise<Running> {
-  const options = toMultiServerOptions(flags);
-  const server = await startMultiServer(options);
-  const running = superviseService(server, log, spec);
-  announceServer(log, server, {
-    program: "multi-server",
-    serves: "multi-client registrations",
-    bindHost: flags.bind_host,
-    token: options.token,
-    tls: options.tls,
-    allowlist: { name: "ports", value: options.allowPorts },
-  });
-  return running;
+/** The running server and what its status says of it. */
+export interface MultiServerTunnel extends RunningTunnel {
+  server: MultiServer;
+  options: MultiServerOptions;
 }
+
+/** The server (a server's config has one "tunnel": the server itself). */
+export function prepareMultiServer(
+  flags: MultiServerFlags,
+  { log, env }: TunnelContext,
+): () => Promise<MultiServerTunnel> {
+  const options = toMultiServerOptions(flags, env);
+  return async () => {
+    const server = await startMultiServer(options);
+    announceServer(log, server, {
+      program: "multi-server",
+      serves: "multi-client registrations",
+      bindHost: flags.bind_host,
+      token: options.token,
+      tls: options.tls,
+      allowlist: { name: "ports", value: options.allowPorts },
+    });
+    const ports = new PublicPortRows(server, (error) => messageOf(error, spec));
+    server.on("portOpened", (port) =>
+      log.info(
+        `public port ${port.port} opened for client ${JSON.stringify(port.owner)} at ${port.ownerAddress} (${port.protocol})`,
+      ),
+    );
+    server.on("portReleased", (port) =>
+      log.info(
+        `public port ${port.port} of client ${JSON.stringify(port.owner)} released: ` +
+          trafficSummary(port.traffic, "visitors", "visitor"),
+      ),
+    );
+    return {
+      server,
+      options,
+      service: server,
+      peers: "visitors",
+      describe: () => ({
+        kind: "public-port",
+        detail: `listening on ${formatEndpoint(server.address())} for multi-client registrations`,
+      }),
+      rows: () => ports.rows(),
+      rowOf: (info) => ports.rowOf(info),
+      summary: () => serverSummary(server),
+    };
+  };
+}
+
+/** "served 12 visitors (1 failed): 12.3 MB from visitors, 1.2 GB to visitors; 40 registrations (3 failed)". */
+export function serverSummary(server: MultiServer): string {
+  const all = server.stats();
+  const visitors = server.visitorStats();
+  const registrations = all.accepted - visitors.accepted;
+  const failed = all.failed - visitors.failed;
+  return (
+    `${trafficSummary(visitors, "visitors", "visitor")}; ` +
+    `${plural(registrations, "registration")} (${failed} failed)`
+  );
+}
+
+/** What runProgram runs: one MultiServer, its status one row per public port. */
+export const program: TunnelProgram<typeof spec.flags, MultiServerTunnel> = {
+  spec,
+  prepare: prepareMultiServer,
+  describeProgram([running]) {
+    if (!running) return {};
+    const { server, options } = running;
+    const all = server.stats().failures;
+    const visitors = server.visitorStats().failures;
+    const handshakeFailures: Record<string, number> = {};
+    for (const [code, count] of Object.entries(all)) {
+      const left = count - (visitors[code] ?? 0);
+      if (left > 0) handshakeFailures[code] = left;
+    }
+    return {
+      listener: {
+        address: formatEndpoint(server.address()),
+        tls: options.tls !== undefined,
+        token: options.token !== undefined,
+        handshaking: server.handshaking,
+      },
+      clients: clientsOf(server.publicPorts()),
+      handshakeFailures,
+    };
+  },
+};
 
 /**
  * Runs the command line; resolves with the exit status. `release.version`
  * replaces the package's own (the single executable prints its release).
  */
 export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
-  return runCli({ ...spec, version: release.version ?? spec.version }, argv, startMultiServerCli);
+  return runProgram(
+    { ...program, spec: { ...spec, version: release.version ?? spec.version } },
+    argv,
+  );
 }

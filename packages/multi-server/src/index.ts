@@ -1,7 +1,11 @@
 export {
   type MultiServerFlags,
+  type MultiServerTunnel,
   main,
+  prepareMultiServer,
+  program,
+  serverSummary,
   spec,
-  startMultiServerCli,
   toMultiServerOptions,
 } from "./cli.js";
+export { clientsOf, PublicPortRows } from "./public-ports.js";

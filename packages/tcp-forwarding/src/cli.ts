@@ -2,16 +2,16 @@ import {
   bindHostFlag,
   bindPortFlag,
   type CliSpec,
+  commonFlags,
   connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   type FlagValues,
   idleTimeoutFlag,
-  type Logger,
-  lifecycleFlags,
   perTunnel,
-  type Running,
-  runCli,
-  superviseService,
+  type RunningTunnel,
+  runProgram,
+  type TunnelContext,
+  type TunnelProgram,
   toMs,
 } from "@fwd/cli";
 import { type ForwardOptions, formatEndpoint, forward } from "@fwd/core";
@@ -44,7 +44,7 @@ export const spec = {
       ),
       idle_timeout: idleTimeoutFlag,
     }),
-    ...lifecycleFlags,
+    ...commonFlags,
   },
   tunnels: { host: "bind_host", port: "bind_port", what: "listening address" },
   examples: [
@@ -68,21 +68,44 @@ export function toForwardOptions(flags: TcpForwardingFlags): ForwardOptions {
   };
 }
 
-/** Starts the forwarder for parsed flags and logs its start, errors and stop. */
-export async function startTcpForwarding(flags: TcpForwardingFlags, log: Logger): Promise<Running> {
+/** One tunnel: a Forwarder from its listening address to its target. */
+export function prepareForward(
+  flags: TcpForwardingFlags,
+  { log }: TunnelContext,
+): () => Promise<RunningTunnel> {
   const options = toForwardOptions(flags);
-  const forwarder = await forward(options);
-  const running = superviseService(forwarder, log, spec);
-  log.info(
-    `listening on ${formatEndpoint(forwarder.address())}, forwarding to ${formatEndpoint(options.target)}`,
-  );
-  return running;
+  return async () => {
+    const forwarder = await forward(options);
+    const listen = formatEndpoint(forwarder.address());
+    const target = formatEndpoint(options.target);
+    log.info(`listening on ${listen}, forwarding to ${target}`);
+    return {
+      service: forwarder,
+      peers: "clients",
+      describe: () => ({
+        kind: "forward",
+        detail: `listening on ${listen}, forwarding to ${target}`,
+        listen,
+        target,
+      }),
+    };
+  };
 }
+
+/** What runProgram runs: one Forwarder per tunnel. */
+export const program: TunnelProgram<typeof spec.flags> = {
+  spec,
+  prepare: prepareForward,
+  hostFlags: ["target_host"],
+};
 
 /**
  * Runs the command line; resolves with the exit status. `release.version`
  * replaces the package's own (the single executable prints its release).
  */
 export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
-  return runCli({ ...spec, version: release.version ?? spec.version }, argv, startTcpForwarding);
+  return runProgram(
+    { ...program, spec: { ...spec, version: release.version ?? spec.version } },
+    argv,
+  );
 }

@@ -1,7 +1,8 @@
 export {
   main,
+  prepareForward,
+  program,
   spec,
-  startTcpForwarding,
   type TcpForwardingFlags,
   toForwardOptions,
 } from "./cli.js";

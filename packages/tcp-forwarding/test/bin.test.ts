@@ -6,6 +6,7 @@ import {
   connectTo,
   exchange,
   type ListeningBin,
+  logLine,
   payload,
   sha256,
   startDigestServer,
@@ -187,8 +188,14 @@ describe("tcp-forwarding bin", () => {
     const fwd = await forwarderTo(await startEchoServer());
     const second = startNode(bin, ["--bind_host=127.0.0.1", `--bind_port=${fwd.port}`]);
     expect(await second.exited).toBe(1);
-    expect(second.stderr()).toMatch(
-      /^tcp-forwarding: error: cannot listen on 127\.0\.0\.1:\d+: the port is already in use; .*\n$/,
+    const lines = second.stderr().trimEnd().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      logLine(
+        "tcp-forwarding",
+        String.raw`cannot listen on 127\.0\.0\.1:\d+: the port is already in use; .*$`,
+        { level: "error" },
+      ),
     );
   });
 

@@ -17,6 +17,11 @@ describe("tcp-forwarding flags", () => {
         connect_timeout: 10,
         idle_timeout: undefined,
         drain_timeout: 30,
+        log_level: "info",
+        log_format: "text",
+        status_port: undefined,
+        status_host: "127.0.0.1",
+        status_token: undefined,
       },
       explicit: new Set(),
     });

@@ -1,4 +1,11 @@
-export { binPath, type ListeningBin, startListeningBin } from "./bins.js";
+export {
+  binPath,
+  type ListeningBin,
+  LOG_PREFIX,
+  logLine,
+  startListeningBin,
+  tunnelPort,
+} from "./bins.js";
 export { makeCertificate, type TestCertificate } from "./certificates.js";
 export { duplexPair } from "./duplex-pair.js";
 export { freePort } from "./free-port.js";
@@ -17,11 +24,13 @@ export { type RunningProcess, type StartOptions, startNode, startProcess } from 
 export {
   type Received,
   startDigestServer,
+  startDownloadServer,
   startEchoServer,
   startServer,
   type TestServer,
 } from "./servers.js";
 export { Teardown } from "./teardown.js";
+export { type TempFiles, tempFiles } from "./temp-files.js";
 export {
   connectTo,
   connectWithRetry,

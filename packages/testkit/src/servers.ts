@@ -69,3 +69,27 @@ export function startDigestServer(host?: string): Promise<TestServer> {
     socket.on("end", () => socket.end(`${bytes} ${hash.digest("hex")}\n`));
   }, host);
 }
+
+/**
+ * Sends `data` to every connection, with backpressure, then ends: a download
+ * a test can hold open by not reading (and check by its SHA-256).
+ */
+export function startDownloadServer(data: Buffer, host?: string): Promise<TestServer> {
+  return startServer((socket) => {
+    socket.resume(); // whatever the client sends is not our business
+    const chunk = 64 * 1024;
+    let offset = 0;
+    const writeMore = () => {
+      while (offset < data.length) {
+        const part = data.subarray(offset, offset + chunk);
+        offset += part.length;
+        if (!socket.write(part)) {
+          socket.once("drain", writeMore);
+          return;
+        }
+      }
+      socket.end();
+    };
+    writeMore();
+  }, host);
+}

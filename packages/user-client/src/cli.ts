@@ -4,24 +4,29 @@ import {
   type CliSpec,
   clientSecurity,
   clientTlsFlags,
+  commonFlags,
   connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   type FlagValues,
   heartbeatFlag,
   idleTimeoutFlag,
-  type Logger,
-  lifecycleFlags,
+  messageOf,
+  type ProgramStatus,
   perTunnel,
-  type Running,
-  runCli,
-  superviseService,
+  type RunningTunnel,
+  runProgram,
+  type TunnelContext,
+  type TunnelProgram,
   timeoutFlag,
   tokenFlags,
   toMs,
   uniqueIdFlag,
 } from "@fwd/cli";
-import { defaults, formatEndpoint, startUserClient, type UserClientOptions } from "@fwd/core";
+import { defaults, formatEndpoint, UserClient, type UserClientOptions } from "@fwd/core";
 import pkg from "../package.json" with { type: "json" };
+import { ServerLinkWatch } from "./server-link.js";
+
+type ServerLinkStatus = NonNullable<ProgramStatus["server"]>;
 
 export const spec = {
   name: "user-client",
@@ -72,7 +77,7 @@ export const spec = {
     heartbeat_interval: heartbeatFlag,
     ...tokenFlags,
     ...clientTlsFlags,
-    ...lifecycleFlags,
+    ...commonFlags,
   },
   tunnels: { host: "bind_host", port: "bind_port", what: "listening address" },
   examples: [
@@ -102,21 +107,87 @@ export function toUserClientOptions(flags: UserClientFlags, env = process.env): 
   return options;
 }
 
-export async function startUserClientCli(flags: UserClientFlags, log: Logger): Promise<Running> {
-  const options = toUserClientOptions(flags);
-  const client = await startUserClient(options);
-  const running = superviseService(client, log, spec);
-  log.info(
-    `listening on ${formatEndpoint(client.address())}, reaching ${formatEndpoint(options.target)} ` +
-      `through server ${formatEndpoint(options.server)}`,
-  );
-  return running;
+/** One tunnel's client and what its status says of it. */
+export interface UserClientTunnel extends RunningTunnel {
+  client: UserClient;
+  options: UserClientOptions;
+  link: ServerLinkWatch;
 }
+
+/** One tunnel: a UserClient listening locally for one target behind the server. */
+export function prepareUserClient(
+  flags: UserClientFlags,
+  { log, env }: TunnelContext,
+): () => Promise<UserClientTunnel> {
+  const options = toUserClientOptions(flags, env);
+  const client = new UserClient(options); // checks the options now, before anything starts
+  return async () => {
+    await client.start();
+    const listen = formatEndpoint(client.address());
+    const target = formatEndpoint(options.target);
+    const server = formatEndpoint(options.server);
+    const detail = `listening on ${listen}, reaching ${target} through server ${server}`;
+    log.info(detail);
+    return {
+      client,
+      options,
+      link: new ServerLinkWatch(client, (error) => messageOf(error, spec)),
+      service: client,
+      peers: "clients",
+      describe: () => {
+        const { readyLinks, rttMs } = client.status();
+        return {
+          kind: "user-client",
+          detail,
+          listen,
+          target,
+          protocol: client.protocol,
+          readyLinks,
+          ...(rttMs === undefined ? {} : { heartbeatRttMs: rttMs }),
+        };
+      },
+    };
+  };
+}
+
+/** The server all tunnels share, as the tunnel that heard from it last saw it. */
+export function serverStatus(tunnels: readonly UserClientTunnel[]): ServerLinkStatus | undefined {
+  const [first] = tunnels;
+  if (!first) return undefined;
+  const views = tunnels.map((tunnel) => tunnel.link.view());
+  const latest = views.reduce((a, b) => (b.since > a.since ? b : a));
+  const lastError = views
+    .flatMap((view) => (view.lastError ? [view.lastError] : []))
+    .reduce<ServerLinkStatus["lastError"]>((a, b) => (a && a.at >= b.at ? a : b), undefined);
+  const rttMs = views.find((view) => view.rttMs !== undefined)?.rttMs;
+  return {
+    address: formatEndpoint(first.options.server),
+    state: latest.state,
+    protocol: first.client.protocol,
+    tls: first.options.tls !== undefined,
+    ...(rttMs === undefined ? {} : { heartbeatRttMs: rttMs }),
+    ...(lastError ? { lastError } : {}),
+  };
+}
+
+/** What runProgram runs: one UserClient per tunnel, all through one server. */
+export const program: TunnelProgram<typeof spec.flags, UserClientTunnel> = {
+  spec,
+  prepare: prepareUserClient,
+  hostFlags: ["server_host"],
+  describeProgram: (tunnels) => {
+    const server = serverStatus(tunnels);
+    return server ? { server } : {};
+  },
+};
 
 /**
  * Runs the command line; resolves with the exit status. `release.version`
  * replaces the package's own (the single executable prints its release).
  */
 export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
-  return runCli({ ...spec, version: release.version ?? spec.version }, argv, startUserClientCli);
+  return runProgram(
+    { ...program, spec: { ...spec, version: release.version ?? spec.version } },
+    argv,
+  );
 }

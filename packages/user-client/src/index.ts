@@ -1,7 +1,11 @@
 export {
   main,
+  prepareUserClient,
+  program,
+  serverStatus,
   spec,
-  startUserClientCli,
   toUserClientOptions,
   type UserClientFlags,
+  type UserClientTunnel,
 } from "./cli.js";
+export { type LinkState, ServerLinkWatch } from "./server-link.js";

@@ -83,7 +83,7 @@ describe("user pair bins with a token", () => {
     await refused(wrong);
     expect(await wrong.exited).toBe(1);
     expect(wrong.stderr()).toMatch(
-      /error: server 127\.0\.0\.1:\d+ refused the token \(wrong or missing token\)/,
+      /error user-client: server 127\.0\.0\.1:\d+ refused the token \(wrong or missing token\)/,
     );
     await tokenServer.waitFor(/tried to authenticate with a wrong token; refused/);
   });
@@ -120,7 +120,7 @@ describe("user pair bins, allowlist and names", () => {
   it("reach a host-name target over v2", async () => {
     const echo = teardown.add(await startEchoServer());
     const open = await server([]);
-    expect(open.stderr()).not.toMatch(/warning/); // bound to loopback: not exposed
+    expect(open.stderr()).not.toMatch(/ warn {2}/); // bound to loopback: not exposed
     const named = await client(open.port, "localhost", echo.port);
     expect((await exchange(named.port, Buffer.from("by name"))).toString()).toBe("by name");
   });
@@ -128,7 +128,7 @@ describe("user pair bins, allowlist and names", () => {
   it("warn at start when the server is open to the network", async () => {
     const exposed = teardown.kill(startNode(serverBin, ["--bind_host=0.0.0.0", "--bind_port=0"]));
     await exposed.waitFor(
-      /warning: listening on 0\.0\.0\.0 with neither --token nor --allow_targets: .*open relay/,
+      /warn {2}user-server: listening on 0\.0\.0\.0 with neither --token nor --allow_targets: .*open relay/,
     );
   });
 });

@@ -3,23 +3,30 @@ import {
   bindHostFlag,
   bindPortFlag,
   type CliSpec,
+  commonFlags,
   connectTimeoutFlag,
   EXIT_STATUS_EPILOG,
   type FlagValues,
   handshakeTimeoutFlag,
   heartbeatFlag,
   idleTimeoutFlag,
-  type Logger,
-  lifecycleFlags,
-  type Running,
-  runCli,
+  plural,
+  type RunningTunnel,
+  runProgram,
   serverSecurity,
   serverTlsFlags,
-  superviseService,
+  type TunnelContext,
+  type TunnelProgram,
   tokenFlags,
   toMs,
 } from "@fwd/cli";
-import { startUserServer, TargetAllowlist, type UserServerOptions } from "@fwd/core";
+import {
+  formatEndpoint,
+  startUserServer,
+  TargetAllowlist,
+  type UserServer,
+  type UserServerOptions,
+} from "@fwd/core";
 import pkg from "../package.json" with { type: "json" };
 
 export const spec = {
@@ -45,7 +52,7 @@ export const spec = {
       option: "allowTargets",
     },
     ...serverTlsFlags,
-    ...lifecycleFlags,
+    ...commonFlags,
   },
   examples: [["user-server --bind_port 22222", "Let user-clients reach hosts on this network"]],
   epilog: EXIT_STATUS_EPILOG,
@@ -68,25 +75,70 @@ export function toUserServerOptions(flags: UserServerFlags, env = process.env): 
   return options;
 }
 
-export async function startUserServerCli(flags: UserServerFlags, log: Logger): Promise<Running> {
-  const options = toUserServerOptions(flags);
-  const server = await startUserServer(options);
-  const running = superviseService(server, log, spec);
-  announceServer(log, server, {
-    program: "user-server",
-    serves: "user-client connections",
-    bindHost: flags.bind_host,
-    token: options.token,
-    tls: options.tls,
-    allowlist: { name: "targets", value: options.allowTargets },
-  });
-  return running;
+/** The running server and what its status says of it. */
+export interface UserServerTunnel extends RunningTunnel {
+  server: UserServer;
+  options: UserServerOptions;
 }
+
+/** The server (a server's config has one "tunnel": the server itself). */
+export function prepareUserServer(
+  flags: UserServerFlags,
+  { log, env }: TunnelContext,
+): () => Promise<UserServerTunnel> {
+  const options = toUserServerOptions(flags, env);
+  return async () => {
+    const server = await startUserServer(options);
+    announceServer(log, server, {
+      program: "user-server",
+      serves: "user-client connections",
+      bindHost: flags.bind_host,
+      token: options.token,
+      tls: options.tls,
+      allowlist: { name: "targets", value: options.allowTargets },
+    });
+    const listen = formatEndpoint(server.address());
+    return {
+      server,
+      options,
+      service: server,
+      peers: "clients",
+      describe: () => ({
+        kind: "user-server",
+        detail: `listening on ${listen} for user-client connections; ${plural(server.readyLinks, "link")} kept ready by clients`,
+        listen,
+        readyLinks: server.readyLinks,
+      }),
+    };
+  };
+}
+
+/** What runProgram runs: one UserServer. */
+export const program: TunnelProgram<typeof spec.flags, UserServerTunnel> = {
+  spec,
+  prepare: prepareUserServer,
+  describeProgram([running]) {
+    if (!running) return {};
+    const { server, options } = running;
+    return {
+      listener: {
+        address: formatEndpoint(server.address()),
+        tls: options.tls !== undefined,
+        token: options.token !== undefined,
+        handshaking: server.handshaking,
+      },
+      handshakeFailures: server.stats().failures,
+    };
+  },
+};
 
 /**
  * Runs the command line; resolves with the exit status. `release.version`
  * replaces the package's own (the single executable prints its release).
  */
 export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
-  return runCli({ ...spec, version: release.version ?? spec.version }, argv, startUserServerCli);
+  return runProgram(
+    { ...program, spec: { ...spec, version: release.version ?? spec.version } },
+    argv,
+  );
 }

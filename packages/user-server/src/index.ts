@@ -1,7 +1,9 @@
 export {
   main,
+  prepareUserServer,
+  program,
   spec,
-  startUserServerCli,
   toUserServerOptions,
   type UserServerFlags,
+  type UserServerTunnel,
 } from "./cli.js";

@@ -3,7 +3,7 @@ export { ConfigError } from "./config-error.js";
 export { type ConfigDiff, type DiffOptions, diffConfigs } from "./diff.js";
 export type { SourcePosition } from "./document.js";
 export { fromCommandLine, type Invocation, readInvocation } from "./invocation.js";
-export { checkConfig, loadConfig, parseConfig } from "./load.js";
+export { checkConfig, loadConfig, parseConfig, readConfigFile } from "./load.js";
 export { configReference, withReference } from "./reference.js";
 export type { CommandLine, Origins, ResolvedConfig, ResolvedTunnel } from "./resolve.js";
 export { configSchema } from "./schema.js";

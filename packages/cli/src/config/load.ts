@@ -51,9 +51,13 @@ export async function loadConfig<F extends FlagSpecs>(
   spec: CliSpec<F>,
   commandLine?: CommandLine<F>,
 ): Promise<ResolvedConfig<F>> {
-  let text: string;
+  return parseConfig(await readConfigFile(path), path, spec, commandLine);
+}
+
+/** A config file's text; a file that cannot be read is bad usage, in one line. */
+export async function readConfigFile(path: string): Promise<string> {
   try {
-    text = await readFile(path, "utf8");
+    return await readFile(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason =
@@ -66,7 +70,6 @@ export async function loadConfig<F extends FlagSpecs>(
             : String(err);
     throw usageError(`cannot read --config ${path}: ${reason}`);
   }
-  return parseConfig(text, path, spec, commandLine);
 }
 
 /** The problems of a config file as "FILE:LINE:COL: …" lines; none when it is valid. */

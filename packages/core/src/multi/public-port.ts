@@ -105,6 +105,7 @@ export class PublicPort {
   private ownerAddress = "";
   private protocol: "legacy" | "v2" = "v2";
   private readonly openedAt = Date.now();
+  private bound: number | undefined;
 
   private constructor(
     readonly endpoint: Endpoint,
@@ -128,7 +129,7 @@ export class PublicPort {
       onConnection: (socket) => port?.accept(socket),
     });
     port = new PublicPort(endpoint, owner, server, limits, services);
-    debug("public port %s opened for %s", port.key, owner);
+    debug("public port %s opened for %s", port.key, owner); // (reads and keeps the bound port)
     return port;
   }
 
@@ -136,10 +137,13 @@ export class PublicPort {
     return formatEndpoint({ host: this.endpoint.host, port: this.boundPort });
   }
 
-  /** The port as bound (the real port when 0 was asked for). */
+  /** The port as bound (the real port when 0 was asked for), also once closed. */
   get boundPort(): number {
-    const address = this.server.address();
-    return address && typeof address === "object" ? address.port : this.endpoint.port;
+    if (this.bound === undefined) {
+      const address = this.server.address();
+      if (address && typeof address === "object") this.bound = address.port;
+    }
+    return this.bound ?? this.endpoint.port;
   }
 
   /** Registrations free to take a visitor. */
