@@ -6,7 +6,8 @@ import type { ConnectionRecord } from "../connection-info.js";
 /**
  * A public connection waiting to be paired. Its bytes are read and kept (up
  * to `limit`, then it is paused: the sender waits) so that a hang-up is seen
- * at once and nothing it sent is lost; they are the relay's first bytes.
+ * at once and nothing it sent is lost; they are the relay's first bytes. A
+ * close, a reset, or a FIN before any byte is a hang-up.
  */
 export class HeldVisitor {
   private readonly chunks: Buffer[] = [];
@@ -45,6 +46,9 @@ export class HeldVisitor {
 
   private readonly onEnd = () => {
     this.ended = true;
+    // A FIN after bytes is a half-close: the request is in, the reply still
+    // wanted. A FIN before any byte is a visitor that left.
+    if (this.bytes === 0) this.onClose();
   };
 
   private readonly onClose = () => {
