@@ -3,10 +3,12 @@ import type { SecureContext } from "node:tls";
 import { type Endpoint, formatSocketAddress } from "./address.js";
 import type { ConnectionHub } from "./connection-hub.js";
 import type { ConnectionRecord } from "./connection-info.js";
+import { defaults } from "./defaults.js";
 import { ErrorCodes, FwdError, invalidState } from "./errors.js";
 import { listen, stopListening } from "./listen.js";
 import { plainReply, wasUnusedLink } from "./server-handshake.js";
 import { secureServerSocket } from "./tls.js";
+import type { TunnelServerOptions } from "./tunnel-options.js";
 
 /** How an acceptor listens: where, and what protects it. */
 export interface AcceptorOptions {
@@ -29,6 +31,20 @@ export type ServeConnection = (
   record: ConnectionRecord,
   handshakeDone: () => void,
 ) => Promise<void>;
+
+/** An acceptor for a tunnel server: its options' listen address, TLS and handshake limits. */
+export function serverAcceptor(
+  hub: ConnectionHub,
+  serve: ServeConnection,
+  options: TunnelServerOptions,
+): Acceptor {
+  return new Acceptor(hub, serve, {
+    bind: options.bind,
+    tls: options.tls,
+    maxHandshakes: options.maxHandshakes ?? defaults.maxHandshakes,
+    maxHandshakesPerSource: options.maxHandshakesPerSource ?? defaults.maxHandshakesPerSource,
+  });
+}
 
 /**
  * A TCP listener whose every accepted connection is served independently,

@@ -5,7 +5,6 @@ import {
   type ClientRequest,
   closedWithoutReply,
   isFatalHandshakeError,
-  type ProtocolPlan,
   readLegacyReply,
   resolveProtocol,
   sendLegacyRequest,
@@ -13,13 +12,12 @@ import {
 import { looksLegacy, neitherProtocol, readyV2, requestOnSession, requestV2 } from "./client-v2.js";
 import type { ConnectionRecord } from "./connection-info.js";
 import { defaults } from "./defaults.js";
-import { dial } from "./dial.js";
 import { ErrorCodes, FwdError, isFwdError } from "./errors.js";
 import { padUniqueId } from "./protocol/legacy.js";
 import { type ReadyLink, ReadyPool } from "./ready-pool.js";
-import { serverProtocols } from "./server-protocols.js";
 import { FwdService } from "./service.js";
 import type { TunnelClientOptions } from "./tunnel-options.js";
+import { TunnelServer } from "./tunnel-server.js";
 
 export interface UserClientOptions extends TunnelClientOptions {
   /** Where local programs connect. */
@@ -55,8 +53,7 @@ export interface UserClientStatus {
  */
 export class UserClient extends FwdService {
   readonly #options: UserClientOptions;
-  readonly #plan: ProtocolPlan;
-  readonly #server: string;
+  readonly #server: TunnelServer;
   readonly #request: ClientRequest;
   readonly #acceptor: Acceptor;
   #pool: ReadyPool | undefined;
@@ -68,8 +65,10 @@ export class UserClient extends FwdService {
     super(options.signal);
     this.#options = options;
     const { target, token } = options;
-    this.#plan = resolveProtocol(options.protocol ?? "auto", token, target.host, "target.host");
-    this.#server = formatEndpoint(options.server);
+    this.#server = new TunnelServer(
+      options,
+      resolveProtocol(options.protocol ?? "auto", token, target.host, "target.host"),
+    );
     this.#request = {
       kind: "connect",
       host: target.host,
@@ -88,8 +87,7 @@ export class UserClient extends FwdService {
 
   /** The handshake it speaks with the server: v2 unless the server turned out to be legacy. */
   get protocol(): "legacy" | "v2" {
-    if (this.#plan !== "v2-or-legacy") return this.#plan;
-    return serverProtocols.isLegacy(this.#server) ? "legacy" : "v2";
+    return this.#server.speaks();
   }
 
   /** What the link to the server is doing now. */
@@ -107,11 +105,11 @@ export class UserClient extends FwdService {
     await this.#acceptor.listen();
     const max = this.#options.readyLinks?.max ?? defaults.readyLinksMax;
     const min = Math.min(max, this.#options.readyLinks?.min ?? defaults.readyLinksMin);
-    if (this.#plan === "legacy" || max === 0) return;
+    if (this.#server.plan === "legacy" || max === 0) return;
     this.#pool = new ReadyPool({
       make: (signal) => this.#makeReadyLink(signal),
       heartbeatMs: this.#options.heartbeatIntervalMs ?? defaults.heartbeatIntervalMs,
-      what: `server ${this.#server}`,
+      what: `server ${this.#server.address}`,
       min,
       max,
       isFatal: isFatalHandshakeError,
@@ -137,34 +135,19 @@ export class UserClient extends FwdService {
       const session = await readyV2(socket, {
         token: this.#options.token,
         timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
-        what: `server ${this.#server}`,
+        what: `server ${this.#server.address}`,
         signal,
       });
       return { socket, session };
     } catch (err) {
       socket.destroy();
-      if (this.#plan === "v2-or-legacy" && looksLegacy(err))
-        serverProtocols.markLegacy(this.#server);
+      if (this.#server.plan === "v2-or-legacy" && looksLegacy(err)) this.#server.learned(true);
       throw err;
     }
   }
 
   async #dialServer(signal: AbortSignal): Promise<Socket> {
-    const { server, tls } = this.#options;
-    let socket: Socket;
-    try {
-      socket = await dial({
-        zeroCopy: true,
-        ...server,
-        tls,
-        timeoutMs: this.#options.connectTimeoutMs,
-        signal,
-      });
-    } catch (err) {
-      // Unreachable: it may come back upgraded, so ask v2 again next time.
-      serverProtocols.forget(this.#server);
-      throw err;
-    }
+    const socket = await this.#server.dial(signal);
     this.hub.track(socket);
     return socket;
   }
@@ -208,16 +191,16 @@ export class UserClient extends FwdService {
     try {
       return await this.#openTunnelIn(protocol);
     } catch (err) {
-      if (protocol !== "v2" || this.#plan !== "v2-or-legacy" || !looksLegacy(err)) throw err;
+      if (protocol !== "v2" || this.#server.plan !== "v2-or-legacy" || !looksLegacy(err)) throw err;
     }
-    serverProtocols.markLegacy(this.#server);
+    this.#server.learned(true);
     try {
       return await this.#openTunnelIn("legacy");
     } catch (err) {
       if (!closedWithoutReply(err)) throw err;
       // Hung up on in both protocols: not known to be legacy after all.
-      serverProtocols.forget(this.#server);
-      throw neitherProtocol(`server ${this.#server}`, err);
+      this.#server.learned(false);
+      throw neitherProtocol(`server ${this.#server.address}`, err);
     }
   }
 
@@ -233,7 +216,7 @@ export class UserClient extends FwdService {
         {
           token: this.#options.token,
           timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
-          what: `server ${this.#server}`,
+          what: `server ${this.#server.address}`,
           signal: this.hub.signal,
         },
       );
@@ -255,7 +238,7 @@ export class UserClient extends FwdService {
 
   async #openTunnelWith(protocol: "legacy" | "v2"): Promise<{ upstream: Socket; rest: Buffer }> {
     const signal = this.hub.signal;
-    const what = `server ${this.#server}`;
+    const what = `server ${this.#server.address}`;
     const upstream = await this.#dialServer(signal);
     const timeoutMs = this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs;
     try {

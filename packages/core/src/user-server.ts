@@ -1,6 +1,6 @@
 import { lookup } from "node:dns/promises";
 import type { Socket } from "node:net";
-import { Acceptor, sourceOf } from "./acceptor.js";
+import { type Acceptor, serverAcceptor, sourceOf } from "./acceptor.js";
 import { type Endpoint, formatEndpoint } from "./address.js";
 import type { TargetAllowlist } from "./allowlist.js";
 import type { ConnectionRecord } from "./connection-info.js";
@@ -36,15 +36,10 @@ export class UserServer extends FwdService {
   constructor(options: UserServerOptions) {
     super(options.signal);
     this.#options = options;
-    this.#acceptor = new Acceptor(
+    this.#acceptor = serverAcceptor(
       this.hub,
       (socket, record, handshakeDone) => this.#serve(socket, record, handshakeDone),
-      {
-        bind: options.bind,
-        tls: options.tls,
-        maxHandshakes: options.maxHandshakes ?? defaults.maxHandshakes,
-        maxHandshakesPerSource: options.maxHandshakesPerSource ?? defaults.maxHandshakesPerSource,
-      },
+      options,
     );
   }
 

@@ -5,7 +5,6 @@ import {
   type ClientRequest,
   closedWithoutReply,
   isFatalHandshakeError,
-  type ProtocolPlan,
   readLegacyReply,
   resolveProtocol,
   sendLegacyRequest,
@@ -18,9 +17,9 @@ import { ErrorCodes, FwdError, isFwdError, toFwdError } from "../errors.js";
 import { Link } from "../link.js";
 import { padUniqueId } from "../protocol/legacy.js";
 import { ACCEPT_FRAME, decodeOffer, FrameType } from "../protocol/v2.js";
-import { serverProtocols } from "../server-protocols.js";
 import { FwdService } from "../service.js";
 import type { TunnelClientOptions } from "../tunnel-options.js";
+import { TunnelServer } from "../tunnel-server.js";
 import {
   type RegistrationContext,
   RegistrationLoop,
@@ -76,9 +75,8 @@ export interface MultiClientStatus {
  */
 export class MultiClient extends FwdService<MultiClientEvents> {
   readonly #options: MultiClientOptions;
-  readonly #plan: ProtocolPlan;
   readonly #request: ClientRequest;
-  readonly #server: string;
+  readonly #server: TunnelServer;
   readonly #links = new Set<Link>();
   #loop: RegistrationLoop | undefined;
   #protocol: "legacy" | "v2" | undefined;
@@ -94,14 +92,14 @@ export class MultiClient extends FwdService<MultiClientEvents> {
   constructor(options: MultiClientOptions) {
     super(options.signal);
     this.#options = options;
-    this.#server = formatEndpoint(options.server);
-    this.#plan = resolveProtocol(
+    const plan = resolveProtocol(
       options.protocol ?? "auto",
       options.token,
       options.publicHost ?? defaults.publicHost,
       "publicHost",
     );
-    if (this.#plan === "legacy" && options.publicPort === 0) {
+    this.#server = new TunnelServer(options, plan);
+    if (plan === "legacy" && options.publicPort === 0) {
       throw new FwdError(
         ErrorCodes.INVALID_ARG,
         "`publicPort` 0 (any free port) needs protocol v2: a legacy server cannot say which port it opened",
@@ -167,46 +165,31 @@ export class MultiClient extends FwdService<MultiClientEvents> {
     await this.#loop?.stop();
   }
 
-  #speaks(): "legacy" | "v2" {
-    if (this.#plan !== "v2-or-legacy") return this.#plan;
-    return serverProtocols.isLegacy(this.#server) ? "legacy" : "v2";
-  }
-
   /** One registration: connect, register, wait for a visitor. */
   async #register(context: RegistrationContext): Promise<RegistrationOutcome> {
-    const { server, tls } = this.#options;
-    const { signal } = context;
     let tunnel: Socket;
     try {
-      tunnel = await dial({
-        zeroCopy: true,
-        ...server,
-        tls,
-        timeoutMs: this.#options.connectTimeoutMs,
-        signal,
-      });
+      tunnel = await this.#server.dial(context.signal);
     } catch (err) {
-      // Unreachable: it may come back upgraded, so ask v2 again next time.
-      serverProtocols.forget(this.#server);
       return outcomeOf(err);
     }
     this.hub.track(tunnel);
     try {
-      return this.#speaks() === "v2"
+      return this.#server.speaks() === "v2"
         ? await this.#registerV2(tunnel, context)
         : await this.#registerLegacy(tunnel, context);
     } catch (err) {
       tunnel.destroy();
-      if (this.#plan === "v2-or-legacy" && looksLegacy(err)) {
-        serverProtocols.markLegacy(this.#server);
+      if (this.#server.plan === "v2-or-legacy" && looksLegacy(err)) {
+        this.#server.learned(true);
         this.#legacyUntested = true;
         return { kind: "again" };
       }
       if (this.#legacyUntested && closedWithoutReply(err)) {
         // A legacy server keeps a registration waiting; one hung up at once speaks neither.
         this.#legacyUntested = false;
-        serverProtocols.forget(this.#server);
-        return outcomeOf(neitherProtocol(`server ${this.#server}`, err));
+        this.#server.learned(false);
+        return outcomeOf(neitherProtocol(`server ${this.#server.address}`, err));
       }
       return outcomeOf(err);
     }
@@ -217,7 +200,7 @@ export class MultiClient extends FwdService<MultiClientEvents> {
     const granted = await requestV2(tunnel, this.#request, {
       token: this.#options.token,
       timeoutMs: this.#options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs,
-      what: `server ${this.#server}`,
+      what: `server ${this.#server.address}`,
       signal: context.signal,
     });
     // Asked for any port: keep the one the server opened for the next registrations.
@@ -231,7 +214,7 @@ export class MultiClient extends FwdService<MultiClientEvents> {
   /** Waits on a registered link for an offer, answering heartbeats, until it dies or the loop stops. */
   #waitForVisitor(tunnel: Socket, rest: Buffer, signal: AbortSignal): Promise<RegistrationOutcome> {
     return new Promise((resolve) => {
-      const what = `server ${this.#server}`;
+      const what = `server ${this.#server.address}`;
       const done = (outcome: RegistrationOutcome) => {
         this.#links.delete(link);
         signal.removeEventListener("abort", onAbort);
@@ -282,7 +265,7 @@ export class MultiClient extends FwdService<MultiClientEvents> {
     tunnel: Socket,
     context: RegistrationContext,
   ): Promise<RegistrationOutcome> {
-    const what = `server ${this.#server}`;
+    const what = `server ${this.#server.address}`;
     const port = this.#request.port;
     const request = { ...this.#request, host: this.#request.host || defaults.publicHost };
     sendLegacyRequest(tunnel, request);

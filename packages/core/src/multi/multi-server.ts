@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import createDebug from "debug";
-import { Acceptor } from "../acceptor.js";
+import { type Acceptor, serverAcceptor } from "../acceptor.js";
 import { type Endpoint, formatEndpoint } from "../address.js";
 import type { PortAllowlist } from "../allowlist.js";
 import type { ConnectionRecord } from "../connection-info.js";
@@ -10,7 +10,12 @@ import { acceptHandshake, refuseWith, type ServerHandshake } from "../server-han
 import { FwdService } from "../service.js";
 import { Traffic, type TrafficCounters } from "../traffic.js";
 import type { TunnelServerOptions } from "../tunnel-options.js";
-import { type PortServices, PublicPort, type PublicPortLimits } from "./public-port.js";
+import {
+  type PortServices,
+  PublicPort,
+  type PublicPortLimits,
+  type PublicPortState,
+} from "./public-port.js";
 
 const debug = createDebug("fwd:core:multi");
 
@@ -34,21 +39,9 @@ export interface MultiServerOptions extends TunnelServerOptions {
 }
 
 /** A public port and who owns it, for status displays, logs and tests. */
-export interface PublicPortStatus {
+export interface PublicPortStatus extends PublicPortState {
   /** host:port as bound. */
   port: string;
-  owner: string;
-  /** The address of the owner's latest registration. */
-  ownerAddress: string;
-  protocol: "legacy" | "v2";
-  /** Registrations waiting for a visitor. */
-  waiting: number;
-  /** Visitors waiting for a registration. */
-  held: number;
-  relays: number;
-  openedAt: number;
-  rttMs: number | undefined;
-  traffic: TrafficCounters;
 }
 
 export interface MultiServerEvents {
@@ -78,15 +71,10 @@ export class MultiServer extends FwdService<MultiServerEvents> {
   constructor(options: MultiServerOptions) {
     super(options.signal);
     this.#options = options;
-    this.#acceptor = new Acceptor(
+    this.#acceptor = serverAcceptor(
       this.hub,
       (socket, record, handshakeDone) => this.#serve(socket, record, handshakeDone),
-      {
-        bind: options.bind,
-        tls: options.tls,
-        maxHandshakes: options.maxHandshakes ?? defaults.maxHandshakes,
-        maxHandshakesPerSource: options.maxHandshakesPerSource ?? defaults.maxHandshakesPerSource,
-      },
+      options,
     );
     this.#limits = {
       holdTimeoutMs: options.holdTimeoutMs ?? defaults.holdTimeoutMs,

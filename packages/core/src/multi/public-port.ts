@@ -49,13 +49,16 @@ export interface PortServices {
   released(port: PublicPort): void;
 }
 
-/** What PublicPort.status tells. */
+/** What a public port is doing. */
 export interface PublicPortState {
+  /** The client id that owns it. */
   owner: string;
   /** The address of the owner's latest registration. */
   ownerAddress: string;
   protocol: "legacy" | "v2";
+  /** Registrations waiting for a visitor. */
   waiting: number;
+  /** Visitors waiting for a registration. */
   held: number;
   relays: number;
   openedAt: number;
