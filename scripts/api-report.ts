@@ -122,9 +122,11 @@ function main(argv: readonly string[]): number {
     const where = `packages/${entry.pkg}/api/${entry.report}.api.md`;
     for (const line of outcome.errors) console.error(`api: ${entry.report}: error: ${line}`);
     if (outcome.errors.length > 0) failed = true;
-    if (!check && outcome.reportWarnings.length > 0) {
+    // A forgotten export is a type users meet but cannot name: the check fails on it.
+    if (outcome.reportWarnings.length > 0) {
       console.error(`api: ${where} carries ${outcome.reportWarnings.length} warning(s):`);
       for (const line of outcome.reportWarnings) console.error(`  ${line}`);
+      if (check) failed = true;
     }
     if (check && outcome.changed) {
       console.error(

@@ -12,6 +12,7 @@ export {
   type FlagScope,
   type FlagSpec,
   type FlagSpecs,
+  type FlagValue,
   type FlagValues,
   perTunnel,
 } from "./flags.js";
@@ -23,6 +24,7 @@ export {
   type LogFields,
   type LogFormat,
   type Logger,
+  type LoggerOptions,
   type LogLevel,
   type LogSettings,
   localTime,
@@ -65,6 +67,7 @@ export {
   type ServerSecurity,
   serverSecurity,
   serverTlsFlags,
+  type TokenFlagValues,
   tokenFlags,
 } from "./security.js";
 export {
@@ -74,8 +77,10 @@ export {
   logServiceEvents,
   messageOf,
   type ProgramInfo,
+  type ServiceListener,
   trafficSummary,
 } from "./service-log.js";
+export type { SignalSource } from "./signals.js";
 export { suggestName } from "./suggest.js";
 export { type Lookup, warnIfUnresolvable } from "./tunnels/host-check.js";
 export { placeError, type ValueSource } from "./tunnels/place-error.js";
@@ -86,8 +91,15 @@ export type {
   TunnelDescription,
   TunnelProgram,
 } from "./tunnels/program.js";
+export { asRelease } from "./tunnels/program.js";
 export { describeReload } from "./tunnels/reload.js";
 export { runProgram, startProgram } from "./tunnels/run-program.js";
 export { StatusPage, type StatusSettings, tunnelSetProvider } from "./tunnels/status-page.js";
-export { type ReloadOutcome, TunnelSet, type TunnelSetOptions } from "./tunnels/tunnel-set.js";
+export {
+  type ChangedTunnels,
+  type ClosedListener,
+  type ReloadOutcome,
+  TunnelSet,
+  type TunnelSetOptions,
+} from "./tunnels/tunnel-set.js";
 export { inFlagWords, usageError } from "./usage-error.js";

@@ -82,7 +82,7 @@ export const clientTlsFlags = {
   },
 } as const;
 
-interface TokenFlagValues {
+export interface TokenFlagValues {
   token?: string | undefined;
   token_file?: string | undefined;
 }

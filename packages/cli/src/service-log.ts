@@ -5,7 +5,7 @@ import { formatBytes, type Logger, plural } from "./logger.js";
 import { RepeatLimiter } from "./rate-limit.js";
 import { inFlagWords } from "./usage-error.js";
 
-type Listener<K extends keyof ServiceEvents> = (...args: ServiceEvents[K]) => void;
+export type ServiceListener<K extends keyof ServiceEvents> = (...args: ServiceEvents[K]) => void;
 
 /** The program a service runs in: its name (for debug namespaces) and flags (for error wording). */
 export interface ProgramInfo {
@@ -22,9 +22,9 @@ export function messageOf(error: Error, program: ProgramInfo): string {
 export interface AnyService
   extends Pick<FwdService, "close" | "destroy" | "stats" | "connections" | "done" | "state"> {
   once(event: "draining", listener: () => void): unknown;
-  on(event: "connection", listener: Listener<"connection">): unknown;
-  on(event: "connectionError", listener: Listener<"connectionError">): unknown;
-  on(event: "connectionClosed", listener: Listener<"connectionClosed">): unknown;
+  on(event: "connection", listener: ServiceListener<"connection">): unknown;
+  on(event: "connectionError", listener: ServiceListener<"connectionError">): unknown;
+  on(event: "connectionClosed", listener: ServiceListener<"connectionClosed">): unknown;
 }
 
 /**

@@ -38,6 +38,7 @@ export {
   type PublicPortStatus,
   startMultiServer,
 } from "./multi/multi-server.js";
+export type { PublicPortState } from "./multi/public-port.js";
 export type { RegistrationState } from "./multi/registration-loop.js";
 export {
   Relay,

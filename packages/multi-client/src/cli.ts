@@ -1,4 +1,5 @@
 import {
+  asRelease,
   type CliSpec,
   clientSecurity,
   clientTlsFlags,
@@ -269,8 +270,5 @@ export const program: TunnelProgram<typeof spec.flags, MultiClientTunnel> = {
  * replaces the package's own (the single executable prints its release).
  */
 export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
-  return runProgram(
-    { ...program, spec: { ...spec, version: release.version ?? spec.version } },
-    argv,
-  );
+  return runProgram(asRelease(program, release.version), argv);
 }

@@ -1,4 +1,5 @@
 import {
+  asRelease,
   bindHostFlag,
   bindPortFlag,
   type CliSpec,
@@ -104,8 +105,5 @@ export const program: TunnelProgram<typeof spec.flags> = {
  * replaces the package's own (the single executable prints its release).
  */
 export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
-  return runProgram(
-    { ...program, spec: { ...spec, version: release.version ?? spec.version } },
-    argv,
-  );
+  return runProgram(asRelease(program, release.version), argv);
 }

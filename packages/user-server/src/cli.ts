@@ -1,5 +1,6 @@
 import {
   announceServer,
+  asRelease,
   bindHostFlag,
   bindPortFlag,
   type CliSpec,
@@ -137,8 +138,5 @@ export const program: TunnelProgram<typeof spec.flags, UserServerTunnel> = {
  * replaces the package's own (the single executable prints its release).
  */
 export function main(argv: readonly string[], release: { version?: string } = {}): Promise<number> {
-  return runProgram(
-    { ...program, spec: { ...spec, version: release.version ?? spec.version } },
-    argv,
-  );
+  return runProgram(asRelease(program, release.version), argv);
 }

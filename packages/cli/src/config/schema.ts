@@ -9,7 +9,7 @@ import type { CliSpec } from "../parse.js";
 import { scopeOf, TUNNEL_NAME } from "./check-entries.js";
 import { TUNNEL_KEY } from "./read-toml.js";
 
-type JsonSchema = Record<string, unknown>;
+export type JsonSchema = Record<string, unknown>;
 
 /** A host, but not "host:port" (a port has its own key). */
 const HOST_WITH_PORT_PATTERN = "^(\\[[^\\]]+\\]|[^:\\[\\]]+):\\d{1,5}$";

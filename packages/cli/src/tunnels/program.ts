@@ -79,3 +79,11 @@ export interface TunnelProgram<F extends FlagSpecs, T extends RunningTunnel = Ru
   /** The status document's program-wide parts, over the tunnels running now. */
   describeProgram?(tunnels: readonly T[], values: FlagValues<F>): ProgramStatus;
 }
+
+/** The program under a release's version: the single executable prints its own. */
+export function asRelease<F extends FlagSpecs, T extends RunningTunnel>(
+  program: TunnelProgram<F, T>,
+  version: string | undefined,
+): TunnelProgram<F, T> {
+  return version === undefined ? program : { ...program, spec: { ...program.spec, version } };
+}

@@ -15,7 +15,11 @@ import { codeOf, inTunnel, placeError, saying } from "./place-error.js";
 import type { ProgramStatus, RunningTunnel, TunnelProgram } from "./program.js";
 import { addTotals, emptyTotals, type LastError, type Totals, tunnelRow } from "./tunnel-row.js";
 
-type ClosedListener = (event: { tunnel: string; outcome: string; durationSeconds: number }) => void;
+export type ClosedListener = (event: {
+  tunnel: string;
+  outcome: string;
+  durationSeconds: number;
+}) => void;
 
 /** A tunnel by name: the instance serving, and earlier ones still draining. */
 interface Entry<T extends RunningTunnel> {
