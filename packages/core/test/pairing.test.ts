@@ -75,7 +75,7 @@ describe("confirmed pairing", () => {
     visitor.destroy();
   });
 
-  it("never pairs a visitor that left while it waited (a reset, or a FIN before any byte)", async () => {
+  it("never pairs a visitor that reset its connection while it waited", async () => {
     const server = teardown.add(
       await startMultiServer({ bind: { host: "127.0.0.1", port: 0 }, heartbeatIntervalMs: 0 }),
     );
@@ -88,16 +88,33 @@ describe("confirmed pairing", () => {
     await offered;
     first.write(ACCEPT_FRAME);
     await waitUntil(() => server.publicPorts()[0]?.relays === 1);
-    for (const leave of [(s: Socket) => s.end(), (s: Socket) => s.resetAndDestroy()]) {
-      const visitor = await connectTo(port);
-      await waitUntil(() => server.publicPorts()[0]?.held === 1);
-      leave(visitor);
-      await waitUntil(() => server.publicPorts()[0]?.held === 0);
-      visitor.destroy();
-    }
+    // A FIN alone cannot be told from a download's half-close: only a reset is a hang-up.
+    const visitor = await connectTo(port);
+    await waitUntil(() => server.publicPorts()[0]?.held === 1);
+    visitor.resetAndDestroy();
+    await waitUntil(() => server.publicPorts()[0]?.held === 0);
     await registration(server, port);
     await waitUntil(() => server.publicPorts()[0]?.waiting === 1);
     expect(server.publicPorts()[0]).toMatchObject({ waiting: 1, held: 0, relays: 1 });
+  });
+
+  it("pairs a visitor that half-closed before sending anything, and delivers the reply (a download)", async () => {
+    const server = teardown.add(
+      await startMultiServer({ bind: { host: "127.0.0.1", port: 0 }, heartbeatIntervalMs: 0 }),
+    );
+    const first = await registration(server, 0);
+    const port = Number(server.publicPorts()[0]!.port.split(":").at(-1));
+    const offered = nextOffer(first);
+    const visitor = await connectTo(port);
+    visitor.end(); // nothing to send: the FIN must travel, not end the visit
+    await offered;
+    first.write(ACCEPT_FRAME);
+    const request = readAll(first);
+    first.resume();
+    expect((await request).length).toBe(0);
+    first.end("the download");
+    expect((await readAll(visitor)).toString()).toBe("the download");
+    visitor.destroy();
   });
 });
 
