@@ -13,6 +13,18 @@ import { parseArgs } from "node:util";
 import { CHECKS, type Subject } from "./smoke/checks.ts";
 import { nativeLauncher, wineLauncher } from "./smoke/launch.ts";
 
+/** Generous even under Wine (a check takes seconds there): a check past it hangs. */
+const CHECK_DEADLINE_MS = 90_000;
+
+/** Rejects when `work` has not settled within `ms`, so one hang fails one check, not the run. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no result within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -37,7 +49,7 @@ async function main(): Promise<number> {
     for (const check of CHECKS) {
       const begun = performance.now();
       try {
-        const detail = await check.run(subject);
+        const detail = await withDeadline(check.run(subject), CHECK_DEADLINE_MS);
         const seconds = ((performance.now() - begun) / 1000).toFixed(1);
         console.log(`PASS ${launcher.label}: ${check.name}: ${detail} (${seconds} s)`);
       } catch (err) {

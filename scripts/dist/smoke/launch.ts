@@ -37,6 +37,12 @@ export interface Started {
 
 let serial = 0;
 
+/** Programs still running; a check that timed out leaves some, killed when smoke.ts exits. */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 export function start(
   launcher: Launcher,
   exe: string,
@@ -55,6 +61,8 @@ export function start(
   });
   closeSync(out);
   closeSync(err);
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let code: number | null | undefined;
   const exited = once(child, "exit").then(([status]) => {
     code = status as number | null;
