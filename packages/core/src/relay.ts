@@ -5,6 +5,7 @@ import { TLSSocket } from "node:tls";
 import createDebug from "debug";
 import { copyOf } from "./bytes.js";
 import { type ChunkReader, readerOf } from "./chunk-reader.js";
+import { copyBlocks } from "./copy-blocks.js";
 import { ErrorCodes, FwdError } from "./errors.js";
 
 const debug = createDebug("fwd:core:relay");
@@ -230,6 +231,8 @@ class Pump {
   private readonly reader: ChunkReader;
   /** A TLS writer holds its chunks until encrypted data reaches TCP: lent chunks are copied for it. */
   private readonly copyLent: boolean;
+  /** With copyLent: the block of each write not yet done, in write order (undefined: none). */
+  private readonly blocks: (Buffer | undefined)[] = [];
 
   constructor(
     private readonly src: Duplex,
@@ -271,7 +274,7 @@ class Pump {
     this.bytes += chunk.length;
     this.touch?.();
     const held = lent && !this.copyLent;
-    this.dst.write(held || !lent ? chunk : copyOf(chunk), this.onWritten);
+    this.dst.write(this.copyLent ? this.copied(chunk, lent) : chunk, this.onWritten);
     // A lent chunk must stay untouched until written; an owned one may queue
     // up to the limit, so the writer always has the next chunk at hand.
     const full = held ? this.dst.writableLength > 0 : this.dst.writableLength >= QUEUE_LIMIT;
@@ -280,7 +283,21 @@ class Pump {
     return false;
   };
 
+  /** What a TLS writer is given: a lent chunk's copy in a reused block, an owned chunk itself. */
+  private copied(chunk: Buffer, lent: boolean): Buffer {
+    const block = lent ? copyBlocks.acquire(chunk.length) : undefined;
+    this.blocks.push(block);
+    if (!block) return lent ? copyOf(chunk) : chunk;
+    block.set(chunk);
+    return block.subarray(0, chunk.length);
+  }
+
   private readonly onWritten = (err?: Error | null): void => {
+    if (this.copyLent) {
+      const block = this.blocks.shift();
+      // A failed write may leave its bytes with the writer: that block is not reused.
+      if (block) copyBlocks.release(block, !err);
+    }
     if (err || !this.paused || this.dst.destroyed) return;
     // Resume once half the queue is written (all of it for a lent chunk).
     if (this.dst.writableLength > (this.copyLent ? QUEUE_LIMIT / 2 : 0)) return;

@@ -261,6 +261,19 @@ describe("TLS", () => {
     expect(sha256(await exchange(client.address().port, data))).toBe(sha256(data));
   });
 
+  it("carries concurrent bulk streams intact both ways while lent chunks are copied into reused blocks", async () => {
+    const echo = teardown.add(await startEchoServer());
+    const server = await tlsServer({ token });
+    const client = await userClient(
+      server.address().port,
+      { host: "127.0.0.1", port: echo.port },
+      { token, tls: { fingerprint: certificate.fingerprint } },
+    );
+    const streams = Array.from({ length: 4 }, () => payload(8 * 1024 * 1024));
+    const echoed = await Promise.all(streams.map((data) => exchange(client.address().port, data)));
+    expect(echoed.map(sha256)).toEqual(streams.map(sha256));
+  });
+
   it("verifies against a CA file", async () => {
     const echo = teardown.add(await startEchoServer());
     const server = await tlsServer();
