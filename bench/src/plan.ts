@@ -18,7 +18,8 @@ export interface Plan {
   iperfGraceMs: number;
   /** Bytes for the bench's own single-stream sender. */
   streamBytes: number;
-  rtt64: { count: number; timeMs: number };
+  /** `settle`: round trips between the cold and the steady figures (see load/round-trips.ts). */
+  rtt64: { count: number; settle: number; timeMs: number };
   rtt64k: { count: number; timeMs: number };
   connRate: { total: number; inflight: number; timeMs: number };
   firstByte: { count: number; timeMs: number };
@@ -43,7 +44,7 @@ export const fullPlan: Plan = {
   iperf: { oneStream: { seconds: 2 }, fourStreams: { seconds: 1 } },
   iperfGraceMs: 4000,
   streamBytes: 512 * MiB,
-  rtt64: { count: 2000, timeMs: 3000 },
+  rtt64: { count: 2000, settle: 4000, timeMs: 6000 },
   rtt64k: { count: 500, timeMs: 2000 },
   connRate: { total: 20_000, inflight: 50, timeMs: 1000 },
   firstByte: { count: 200, timeMs: 3000 },
@@ -59,7 +60,7 @@ export const quickPlan: Plan = {
   iperf: { oneStream: { bytes: "128M" }, fourStreams: { bytes: "64M" } },
   iperfGraceMs: 2000,
   streamBytes: 32 * MiB,
-  rtt64: { count: 200, timeMs: 1000 },
+  rtt64: { count: 200, settle: 200, timeMs: 1000 },
   rtt64k: { count: 50, timeMs: 1000 },
   connRate: { total: 300, inflight: 50, timeMs: 500 },
   firstByte: { count: 30, timeMs: 1000 },

@@ -65,11 +65,12 @@ export async function measureRep(
       const args = { port: sink, bytes: plan.streamBytes, streams: 1 };
       record(results, "stream1", rep, (await load.call("stream", args, 60_000)).mbPerSecond);
     });
-    await attempt(["rtt64", "rtt64p99"], async () => {
+    await attempt(["rtt64", "rtt64p99", "rtt64p99cold"], async () => {
       const args = { port: echo, size: 64, ...plan.rtt64 };
       const result = await load.call("roundTrips", args, plan.rtt64.timeMs + SLACK_MS);
       record(results, "rtt64", rep, result.medianUs);
       record(results, "rtt64p99", rep, result.p99Us);
+      if (result.coldP99Us !== undefined) record(results, "rtt64p99cold", rep, result.coldP99Us);
     });
     await attempt(["rtt64k", "rtt64kp99", "rtt64kStalls"], async () => {
       const args = { port: echo, size: 64 * 1024, ...plan.rtt64k };

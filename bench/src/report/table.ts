@@ -48,6 +48,7 @@ function shortName(m: Metric): string {
     cpuPerGb: "CPU",
     rtt64: "RTT 64 B",
     rtt64p99: "RTT 64 B p99",
+    rtt64p99cold: "RTT 64 B p99 cold",
     rtt64k: "RTT 64 KiB",
     connRate: "conn rate",
     ttfb: "first byte",

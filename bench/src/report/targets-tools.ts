@@ -111,7 +111,7 @@ export function checkToolTargets(
   for (const { key } of pairModes) {
     checks.push(
       compare({
-        target: `${label(key)}: 64 B round trip p99 ≤ ${label(SSH_L)}'s`,
+        target: `${label(key)}: 64 B round trip p99, once warm, ≤ ${label(SSH_L)}'s`,
         ours: key,
         theirs: SSH_L,
         metric: "rtt64p99",

@@ -161,6 +161,7 @@ export function checkTargets(configs: readonly ConfigResults[], summary: Summary
     "tput4",
     "rtt64",
     "rtt64p99",
+    "rtt64p99cold",
     "rtt64k",
     "rtt64kp99",
     "connRate",
