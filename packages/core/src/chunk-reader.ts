@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
 import { copyOf } from "./bytes.js";
+import { copyBlocks } from "./copy-blocks.js";
 import {
   LARGE_RELEASE_BELOW,
   largeReadBuffers,
@@ -12,8 +13,12 @@ import {
  * reuses: a sink that keeps one (a pending write) must return false, which
  * pauses the socket and keeps the chunk valid until `resume()`. Chunks that
  * are not lent belong to the sink. Returning false always pauses.
+ *
+ * An owned chunk may come with the pooled `block` it lives in: a sink that
+ * knows when it is done with the chunk (a relay, once the write is done)
+ * gives it back with `copyBlocks.release`; any other sink just drops it.
  */
-export type ChunkSink = (chunk: Buffer, lent: boolean) => boolean;
+export type ChunkSink = (chunk: Buffer, lent: boolean, block?: Buffer) => boolean;
 
 /** One way to take bytes from a socket, the same for both read paths. */
 export interface ChunkReader {
@@ -110,8 +115,11 @@ export class ZeroCopyReader implements ChunkReader {
   private deliver(length: number, buffer: Buffer): boolean {
     this.reads++;
     if (buffer !== this.large) {
-      // The shared buffer serves every socket: copy out before the next read.
-      const chunk = Buffer.allocUnsafe(length);
+      // The shared buffer serves every socket: copy out before the next read,
+      // into a pooled block when it is large (a fresh one would be faulted in
+      // page by page: see copy-blocks.ts).
+      const block = this.sink ? copyBlocks.acquire(length) : undefined;
+      const chunk = block ? block.subarray(0, length) : Buffer.allocUnsafe(length);
       buffer.copy(chunk, 0, 0, length);
       if (length === SHARED_READ_SIZE) {
         this.large = largeReadBuffers.acquire();
@@ -122,7 +130,7 @@ export class ZeroCopyReader implements ChunkReader {
         return false;
       }
       const sink = this.sink;
-      return sink(chunk, false) || this.handedOver(sink);
+      return sink(chunk, false, block) || this.handedOver(sink);
     }
     const chunk = buffer.subarray(0, length);
     if (!this.sink) {

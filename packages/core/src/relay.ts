@@ -231,7 +231,7 @@ class Pump {
   private readonly reader: ChunkReader;
   /** A TLS writer holds its chunks until encrypted data reaches TCP: lent chunks are copied for it. */
   private readonly copyLent: boolean;
-  /** With copyLent: the block of each write not yet done, in write order (undefined: none). */
+  /** The pooled block of each write not yet done, in write order (undefined: none). */
   private readonly blocks: (Buffer | undefined)[] = [];
 
   constructor(
@@ -270,11 +270,13 @@ class Pump {
     return this.reader.buffered + this.dst.writableLength;
   }
 
-  private readonly onChunk = (chunk: Buffer, lent: boolean): boolean => {
+  private readonly onChunk = (chunk: Buffer, lent: boolean, block?: Buffer): boolean => {
     this.bytes += chunk.length;
     this.touch?.();
     const held = lent && !this.copyLent;
-    this.dst.write(this.copyLent ? this.copied(chunk, lent) : chunk, this.onWritten);
+    if (this.copyLent && lent) chunk = this.copied(chunk);
+    else this.blocks.push(block);
+    this.dst.write(chunk, this.onWritten);
     // A lent chunk must stay untouched until written; an owned one may queue
     // up to the limit, so the writer always has the next chunk at hand.
     const full = held ? this.dst.writableLength > 0 : this.dst.writableLength >= QUEUE_LIMIT;
@@ -283,21 +285,19 @@ class Pump {
     return false;
   };
 
-  /** What a TLS writer is given: a lent chunk's copy in a reused block, an owned chunk itself. */
-  private copied(chunk: Buffer, lent: boolean): Buffer {
-    const block = lent ? copyBlocks.acquire(chunk.length) : undefined;
+  /** What a TLS writer is given for a lent chunk: its copy, in a pooled block when large. */
+  private copied(chunk: Buffer): Buffer {
+    const block = copyBlocks.acquire(chunk.length);
     this.blocks.push(block);
-    if (!block) return lent ? copyOf(chunk) : chunk;
+    if (!block) return copyOf(chunk);
     block.set(chunk);
     return block.subarray(0, chunk.length);
   }
 
   private readonly onWritten = (err?: Error | null): void => {
-    if (this.copyLent) {
-      const block = this.blocks.shift();
-      // A failed write may leave its bytes with the writer: that block is not reused.
-      if (block) copyBlocks.release(block, !err);
-    }
+    const block = this.blocks.shift();
+    // A failed write may leave its bytes with the writer: that block is not reused.
+    if (block) copyBlocks.release(block, !err);
     if (err || !this.paused || this.dst.destroyed) return;
     // Resume once half the queue is written (all of it for a lent chunk).
     if (this.dst.writableLength > (this.copyLent ? QUEUE_LIMIT / 2 : 0)) return;
