@@ -2,16 +2,21 @@
  * Buffers for the copies of relayed bytes: what a zero-copy reader copies
  * out of the shared read buffer, and what a relay copies of lent chunks for
  * a TLS writer. The relay gives each back once its write is done; a block
- * handed to anything else is simply dropped. A fresh buffer per chunk costs more
- * than the copy itself: glibc serves large allocations with mmap and unmaps
- * them on free, so every chunk is faulted in again page by page (80,000
- * faults a second at 480 MB/s through a TLS link, a third of the relaying
- * process's time; see bench/README.md, "The TLS path").
+ * handed to anything else is simply dropped. A fresh buffer per chunk costs
+ * more than the copy itself: glibc serves large allocations with mmap, or
+ * from the top of its heap, and gives both back to the kernel on free, so
+ * every chunk is faulted in again page by page (80,000 faults a second at
+ * 480 MB/s through a TLS link, a third of the relaying process's time; and
+ * the tail of 64 KiB round trips: see bench/README.md, "The TLS path" and
+ * "Tail latency").
  */
 
 /** Block sizes, one free list each: a chunk takes the smallest that holds it. */
 const SIZES = [64 * 1024, 256 * 1024, 1024 * 1024] as const;
-/** Smaller chunks are copied as before: a small copy is cheap, and a 64 KiB block held by a stalled writer per 100-byte chunk is not. */
+/**
+ * Smaller chunks get a buffer of their own: a small copy is cheap, and a
+ * 64 KiB block per 100-byte chunk queued behind a stalled writer is not.
+ */
 const MIN_LENGTH = 16 * 1024;
 /** Free bytes kept per size; past it, released blocks go to the garbage collector. */
 const KEEP_BYTES = 2 * 1024 * 1024;
