@@ -14,9 +14,9 @@ import {
  * pauses the socket and keeps the chunk valid until `resume()`. Chunks that
  * are not lent belong to the sink. Returning false always pauses.
  *
- * An owned chunk may come with the pooled `block` it lives in: a sink that
- * knows when it is done with the chunk (a relay, once the write is done)
- * gives it back with `copyBlocks.release`; any other sink just drops it.
+ * A sink started with `{ pooled: true }` (a relay) may get an owned chunk
+ * with the pooled `block` it lives in, and gives the block back with
+ * `copyBlocks.release` once done with the chunk (its write is done).
  */
 export type ChunkSink = (chunk: Buffer, lent: boolean, block?: Buffer) => boolean;
 
@@ -24,8 +24,8 @@ export type ChunkSink = (chunk: Buffer, lent: boolean, block?: Buffer) => boolea
 export interface ChunkReader {
   /** True when reads land in fwd's own buffers (Node's `onread`). */
   readonly zeroCopy: boolean;
-  /** Starts or restarts delivery to `sink`. */
-  start(sink: ChunkSink): void;
+  /** Starts or restarts delivery to `sink`; `pooled`: it gives blocks back (see ChunkSink). */
+  start(sink: ChunkSink, options?: { pooled?: boolean }): void;
   pause(): void;
   resume(): void;
   /** Pauses and forgets the sink; anything read later waits for the next start(). */
@@ -54,6 +54,8 @@ export class ZeroCopyReader implements ChunkReader {
   readonly zeroCopy = true;
   private socket: Duplex | undefined;
   private sink: ChunkSink | undefined;
+  /** The sink gives pooled blocks back: copies for it may come from copyBlocks. */
+  private pooled = false;
   private large: Buffer | undefined;
   /** True while a sink holds a chunk of `large` (it returned false). */
   private lent = false;
@@ -82,8 +84,9 @@ export class ZeroCopyReader implements ChunkReader {
     socket.once("close", () => this.dropLarge());
   }
 
-  start(sink: ChunkSink): void {
+  start(sink: ChunkSink, options?: { pooled?: boolean }): void {
     this.sink = sink;
+    this.pooled = options?.pooled === true;
     while (this.held.length > 0) {
       const chunk = this.held.shift()!;
       if (!sink(chunk, false)) {
@@ -118,7 +121,7 @@ export class ZeroCopyReader implements ChunkReader {
       // The shared buffer serves every socket: copy out before the next read,
       // into a pooled block when it is large (a fresh one would be faulted in
       // page by page: see copy-blocks.ts).
-      const block = this.sink ? copyBlocks.acquire(length) : undefined;
+      const block = this.sink && this.pooled ? copyBlocks.acquire(length) : undefined;
       const chunk = block ? block.subarray(0, length) : Buffer.allocUnsafe(length);
       buffer.copy(chunk, 0, 0, length);
       if (length === SHARED_READ_SIZE) {

@@ -1,8 +1,8 @@
 /**
  * Buffers for the copies of relayed bytes: what a zero-copy reader copies
  * out of the shared read buffer, and what a relay copies of lent chunks for
- * a TLS writer. The relay gives each back once its write is done; a block
- * handed to anything else is simply dropped. A fresh buffer per chunk costs
+ * a TLS writer. The relay gives each back once its write is done (other
+ * readers get buffers of their own). A fresh buffer per chunk costs
  * more than the copy itself: glibc serves large allocations with mmap, or
  * from the top of its heap, and gives both back to the kernel on free, so
  * every chunk is faulted in again page by page (80,000 faults a second at
@@ -42,7 +42,6 @@ export class CopyBlocks {
     if (reusable && list && (list.length + 1) * block.length <= KEEP_BYTES) list.push(block);
   }
 
-  /** `inUse`: handed out and not given back (dropped ones included). */
   get stats(): { inUse: number; free: number[] } {
     return { inUse: this.out, free: this.free.map((list) => list.length) };
   }

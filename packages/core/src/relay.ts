@@ -257,7 +257,7 @@ class Pump {
       return;
     }
     this.src.once("end", this.onEnd);
-    this.reader.start(this.onChunk);
+    this.reader.start(this.onChunk, { pooled: true });
   }
 
   stop(): void {

@@ -4,6 +4,7 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import { createServer as createTlsServer, connect as tlsConnect } from "node:tls";
 import { connectTo, makeCertificate, payload, sha256, waitUntil, writeAll } from "@fwd/testkit";
 import { afterEach, describe, expect, it } from "vitest";
+import { readerOf } from "../src/chunk-reader.js";
 import { copyBlocks } from "../src/copy-blocks.js";
 import { listen } from "../src/listen.js";
 import { type Relay, relay } from "../src/relay.js";
@@ -66,6 +67,43 @@ describe("relay of queued copies", () => {
     await waitUntil(() => relayed.relay() !== undefined && copyBlocks.stats.inUse > 0);
     await checkDelivered(peer, sent, data, relayed.relay);
     expect(copyBlocks.stats.free[0]).toBeGreaterThan(0);
+    client.destroy();
+  });
+});
+
+describe("copies for a sink that does not give blocks back", () => {
+  it("are buffers of their own, never pooled blocks", async () => {
+    const blocksSeen: unknown[] = [];
+    let bytes = 0;
+    let ended!: () => void;
+    const done = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    const front = await listen({
+      host: "127.0.0.1",
+      port: 0,
+      adopt: true,
+      onConnection: (socket) => {
+        socket.once("end", () => ended());
+        // Like a handshake parser: it may keep what it got, so it must own it.
+        readerOf(socket).start((chunk, _lent, block) => {
+          blocksSeen.push(block);
+          bytes += chunk.length;
+          return true;
+        });
+      },
+    });
+    open.push({ close: () => closeServer(front) });
+    const client = await connectTo((front.address() as AddressInfo).port);
+    for (let i = 0; i < 20; i++) {
+      if (!client.write(payload(40 * 1024))) await once(client, "drain");
+      await new Promise(setImmediate);
+    }
+    client.end();
+    await done;
+    expect(bytes).toBe(20 * 40 * 1024);
+    expect(blocksSeen.every((block) => block === undefined)).toBe(true);
+    expect(copyBlocks.stats.inUse).toBe(0);
     client.destroy();
   });
 });
