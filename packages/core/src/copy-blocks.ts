@@ -11,19 +11,27 @@
  * "Tail latency").
  */
 
-/** Block sizes, one free list each: a chunk takes the smallest that holds it. */
-const SIZES = [64 * 1024, 256 * 1024, 1024 * 1024] as const;
+/**
+ * Block sizes, one free list each: a chunk takes the smallest that holds
+ * it, so a block is at most twice its chunk (the relay's queue limit counts
+ * chunk bytes).
+ */
+const SIZES = [16, 32, 64, 128, 256, 512, 1024].map((kib) => kib * 1024);
 /**
  * Smaller chunks get a buffer of their own: a small copy is cheap, and a
- * 64 KiB block per 100-byte chunk queued behind a stalled writer is not.
+ * pooled block per 100-byte chunk queued behind a stalled writer is not.
  */
 const MIN_LENGTH = 16 * 1024;
 /** Free bytes kept per size; past it, released blocks go to the garbage collector. */
 const KEEP_BYTES = 2 * 1024 * 1024;
+/** Free blocks are dropped once none was taken for this long: an idle process keeps none. */
+const IDLE_DROP_MS = 2000;
 
 export class CopyBlocks {
   private readonly free: Buffer[][] = SIZES.map(() => []);
   private out = 0;
+  private takenSinceSweep = false;
+  private sweep: NodeJS.Timeout | undefined;
 
   /** A block of at least `length` bytes, or undefined below 16 KiB or past the largest size. */
   acquire(length: number): Buffer | undefined {
@@ -31,20 +39,32 @@ export class CopyBlocks {
     const index = SIZES.findIndex((size) => size >= length);
     if (index < 0) return undefined;
     this.out++;
+    this.takenSinceSweep = true;
     return this.free[index]!.pop() ?? Buffer.allocUnsafeSlow(SIZES[index]!);
   }
 
   /** Gives a block back. `reusable: false` when a failed write may still hold it. */
   release(block: Buffer, reusable = true): void {
     this.out--;
-    const index = SIZES.indexOf(block.length as (typeof SIZES)[number]);
-    const list = this.free[index];
-    if (reusable && list && (list.length + 1) * block.length <= KEEP_BYTES) list.push(block);
+    const list = this.free[SIZES.indexOf(block.length)];
+    if (!reusable || !list || (list.length + 1) * block.length > KEEP_BYTES) return;
+    list.push(block);
+    this.sweep ??= setInterval(this.dropIfIdle, IDLE_DROP_MS).unref();
   }
 
   get stats(): { inUse: number; free: number[] } {
     return { inUse: this.out, free: this.free.map((list) => list.length) };
   }
+
+  private readonly dropIfIdle = (): void => {
+    if (this.takenSinceSweep) {
+      this.takenSinceSweep = false;
+      return;
+    }
+    for (const list of this.free) list.length = 0;
+    clearInterval(this.sweep);
+    this.sweep = undefined;
+  };
 }
 
 /** The process-wide blocks every relay shares. */

@@ -231,8 +231,6 @@ class Pump {
   private readonly reader: ChunkReader;
   /** A TLS writer holds its chunks until encrypted data reaches TCP: lent chunks are copied for it. */
   private readonly copyLent: boolean;
-  /** The pooled block of each write not yet done, in write order (undefined: none). */
-  private readonly blocks: (Buffer | undefined)[] = [];
 
   constructor(
     private readonly src: Duplex,
@@ -274,9 +272,11 @@ class Pump {
     this.bytes += chunk.length;
     this.touch?.();
     const held = lent && !this.copyLent;
-    if (this.copyLent && lent) chunk = this.copied(chunk);
-    else this.blocks.push(block);
-    this.dst.write(chunk, this.onWritten);
+    if (this.copyLent && lent) {
+      block = copyBlocks.acquire(chunk.length);
+      chunk = block ? copyInto(block, chunk) : copyOf(chunk);
+    }
+    this.dst.write(chunk, block ? this.givingBack(block) : this.onWritten);
     // A lent chunk must stay untouched until written; an owned one may queue
     // up to the limit, so the writer always has the next chunk at hand.
     const full = held ? this.dst.writableLength > 0 : this.dst.writableLength >= QUEUE_LIMIT;
@@ -285,19 +285,17 @@ class Pump {
     return false;
   };
 
-  /** What a TLS writer is given for a lent chunk: its copy, in a pooled block when large. */
-  private copied(chunk: Buffer): Buffer {
-    const block = copyBlocks.acquire(chunk.length);
-    this.blocks.push(block);
-    if (!block) return copyOf(chunk);
-    block.set(chunk);
-    return block.subarray(0, chunk.length);
+  /** The callback of a write from a pooled block: the block goes back with that write, and only it. */
+  private givingBack(block: Buffer): (err?: Error | null) => void {
+    return (err) => {
+      // A write that failed on its way may leave its bytes with the writer;
+      // one destroyed while still queued never reached it.
+      copyBlocks.release(block, !err || (err as { code?: string }).code === "ERR_STREAM_DESTROYED");
+      this.onWritten(err);
+    };
   }
 
   private readonly onWritten = (err?: Error | null): void => {
-    const block = this.blocks.shift();
-    // A failed write may leave its bytes with the writer: that block is not reused.
-    if (block) copyBlocks.release(block, !err);
     if (err || !this.paused || this.dst.destroyed) return;
     // Resume once half the queue is written (all of it for a lent chunk).
     if (this.dst.writableLength > (this.copyLent ? QUEUE_LIMIT / 2 : 0)) return;
@@ -314,6 +312,12 @@ class Pump {
     this.finished = true;
     this.onFinished();
   };
+}
+
+/** `chunk` copied to the start of `block`, as a view of its length. */
+function copyInto(block: Buffer, chunk: Buffer): Buffer {
+  block.set(chunk);
+  return block.subarray(0, chunk.length);
 }
 
 /** Relays `a` and `b` both ways. See Relay. */

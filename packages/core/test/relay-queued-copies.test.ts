@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, connect as tlsConnect } from "node:tls";
 import { connectTo, makeCertificate, payload, sha256, waitUntil, writeAll } from "@fwd/testkit";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { readerOf } from "../src/chunk-reader.js";
 import { copyBlocks } from "../src/copy-blocks.js";
 import { listen } from "../src/listen.js";
@@ -34,6 +34,7 @@ describe("relay of queued copies", () => {
       return writer;
     });
 
+    scribbleOnRelease();
     const data = payload(24 * 1024 * 1024);
     const client = await connectTo(relayed.port);
     const sent = writeAll(client, data);
@@ -53,20 +54,24 @@ describe("relay of queued copies", () => {
       return writer;
     });
 
+    scribbleOnRelease();
     const data = payload(16 * 1024 * 1024);
     const client = await connectTo(relayed.port);
-    // 40 KiB at a time, a turn of the event loop apart: reads land in the
-    // shared buffer, under its 64 KiB, and are copied out.
+    // 40 KiB, then 1 KiB, a turn of the event loop apart: reads land in the
+    // shared buffer, under its 64 KiB, and are copied out, the large ones
+    // into pooled blocks, the small ones not (writes with and without one).
     const sent = (async () => {
-      for (let at = 0; at < data.length; at += 40 * 1024) {
-        if (!client.write(data.subarray(at, at + 40 * 1024))) await once(client, "drain");
+      for (let at = 0, i = 0; at < data.length; i++) {
+        const size = i % 2 === 0 ? 40 * 1024 : 1024;
+        if (!client.write(data.subarray(at, at + size))) await once(client, "drain");
+        at += size;
         await new Promise(setImmediate);
       }
       client.end();
     })();
     await waitUntil(() => relayed.relay() !== undefined && copyBlocks.stats.inUse > 0);
     await checkDelivered(peer, sent, data, relayed.relay);
-    expect(copyBlocks.stats.free[0]).toBeGreaterThan(0);
+    expect(copyBlocks.stats.free.some((count) => count > 0)).toBe(true);
     client.destroy();
   });
 });
@@ -107,6 +112,20 @@ describe("copies for a sink that does not give blocks back", () => {
     client.destroy();
   });
 });
+
+/**
+ * Overwrites every block as it is given back, as the next copy into it
+ * would: a block released while its write is still queued or in flight
+ * then shows in the digest, whether or not a real reuse came in time.
+ */
+function scribbleOnRelease(): void {
+  const release = copyBlocks.release.bind(copyBlocks);
+  const spy = vi.spyOn(copyBlocks, "release").mockImplementation((block, reusable) => {
+    block.fill(0xee);
+    release(block, reusable);
+  });
+  open.push({ close: () => spy.mockRestore() });
+}
 
 /** A peer that reads nothing until resumed, then hashes all it gets. */
 function stalledPeer() {

@@ -368,7 +368,6 @@ export class PublicPort {
   private visitorGone(pending: Pending): void {
     if (!this.remove(this.held, pending)) return;
     clearTimeout(pending.timer);
-    pending.visitor.socket.destroy();
     if (pending.offeredTo) this.dropRegistration(pending.offeredTo);
     this.updateLinger();
   }
