@@ -22,8 +22,9 @@ const SIZES = [16, 32, 64, 128, 256, 512, 1024].map((kib) => kib * 1024);
  * pooled block per 100-byte chunk queued behind a stalled writer is not.
  */
 const MIN_LENGTH = 16 * 1024;
-/** Free bytes kept per size; past it, released blocks go to the garbage collector. */
-const KEEP_BYTES = 2 * 1024 * 1024;
+/** Free blocks kept per size: 1 MiB of them, and at least two (a bulk writer has a couple in flight). */
+const KEEP_BYTES = 1024 * 1024;
+const KEEP_AT_LEAST = 2;
 /** Free blocks are dropped once none was taken for this long: an idle process keeps none. */
 const IDLE_DROP_MS = 2000;
 
@@ -47,7 +48,8 @@ export class CopyBlocks {
   release(block: Buffer, reusable = true): void {
     this.out--;
     const list = this.free[SIZES.indexOf(block.length)];
-    if (!reusable || !list || (list.length + 1) * block.length > KEEP_BYTES) return;
+    if (!reusable || !list) return;
+    if (list.length >= KEEP_AT_LEAST && (list.length + 1) * block.length > KEEP_BYTES) return;
     list.push(block);
     this.sweep ??= setInterval(this.dropIfIdle, IDLE_DROP_MS).unref();
   }

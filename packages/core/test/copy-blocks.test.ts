@@ -37,12 +37,12 @@ describe("CopyBlocks", () => {
     expect(blocks.acquire(20 * KiB)).not.toBe(held);
   });
 
-  it("keeps at most 2 MiB of free blocks per size", () => {
+  it("keeps 1 MiB of free blocks per size, and at least two", () => {
     const blocks = new CopyBlocks();
     const large = Array.from({ length: 5 }, () => blocks.acquire(1024 * KiB)!);
     const small = Array.from({ length: 200 }, () => blocks.acquire(16 * KiB)!);
     for (const block of [...large, ...small]) blocks.release(block);
-    expect(blocks.stats).toEqual({ inUse: 0, free: [128, 0, 0, 0, 0, 0, 2] });
+    expect(blocks.stats).toEqual({ inUse: 0, free: [64, 0, 0, 0, 0, 0, 2] });
   });
 
   it("drops its free blocks once none was taken for a sweep interval, and keeps them while in use", () => {
