@@ -249,7 +249,8 @@ describe("TLS", () => {
     return userServer({ tls: loadServerTls(certificate), ...options });
   }
 
-  it("carries data with a pinned fingerprint", async () => {
+  /** A token and TLS pair in front of an echo service, the client pinning the certificate; returns the client's port. */
+  async function pinnedPairToEcho(): Promise<number> {
     const echo = teardown.add(await startEchoServer());
     const server = await tlsServer({ token });
     const client = await userClient(
@@ -257,20 +258,19 @@ describe("TLS", () => {
       { host: "127.0.0.1", port: echo.port },
       { token, tls: { fingerprint: certificate.fingerprint } },
     );
+    return client.address().port;
+  }
+
+  it("carries data with a pinned fingerprint", async () => {
+    const port = await pinnedPairToEcho();
     const data = payload(3 * 1024 * 1024);
-    expect(sha256(await exchange(client.address().port, data))).toBe(sha256(data));
+    expect(sha256(await exchange(port, data))).toBe(sha256(data));
   });
 
   it("carries concurrent bulk streams intact both ways while lent chunks are copied into reused blocks", async () => {
-    const echo = teardown.add(await startEchoServer());
-    const server = await tlsServer({ token });
-    const client = await userClient(
-      server.address().port,
-      { host: "127.0.0.1", port: echo.port },
-      { token, tls: { fingerprint: certificate.fingerprint } },
-    );
+    const port = await pinnedPairToEcho();
     const streams = Array.from({ length: 4 }, () => payload(8 * 1024 * 1024));
-    const echoed = await Promise.all(streams.map((data) => exchange(client.address().port, data)));
+    const echoed = await Promise.all(streams.map((data) => exchange(port, data)));
     expect(echoed.map(sha256)).toEqual(streams.map(sha256));
   });
 
