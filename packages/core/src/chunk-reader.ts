@@ -119,8 +119,8 @@ export class ZeroCopyReader implements ChunkReader {
     this.reads++;
     if (buffer !== this.large) {
       // The shared buffer serves every socket: copy out before the next read,
-      // into a pooled block when it is large (a fresh one would be faulted in
-      // page by page: see copy-blocks.ts).
+      // into a pooled block when it is large and the sink gives blocks back
+      // (a fresh one would be faulted in page by page: see copy-blocks.ts).
       const block = this.sink && this.pooled ? copyBlocks.acquire(length) : undefined;
       const chunk = block ? block.subarray(0, length) : Buffer.allocUnsafe(length);
       buffer.copy(chunk, 0, 0, length);

@@ -7,9 +7,9 @@ import type { ConnectionRecord } from "../connection-info.js";
  * A public connection waiting to be paired. Its bytes are read and kept (up
  * to `limit`, then it is paused: the sender waits) so that a hang-up is seen
  * at once and nothing it sent is lost; they are the relay's first bytes. A
- * close or a reset is a hang-up. A FIN is not, even before any byte: a
- * client that only downloads may shut its side at once, and TCP cannot tell
- * that from a visitor that closed; the relay carries the FIN on.
+ * reset (the socket closes under us) is a hang-up. A FIN is not, even before
+ * any byte: a client that only downloads may shut its side at once, and TCP
+ * cannot tell that from a visitor that closed; the relay carries the FIN on.
  */
 export class HeldVisitor {
   private readonly chunks: Buffer[] = [];
